@@ -1,0 +1,8 @@
+"""Diagnostic territorial reproductible à partir des données officielles (INSEE, Cnaf).
+
+The public API::
+
+    import diagnostic as dg
+    territory = dg.resolve("246100663")      # CU d'Alençon
+"""
+__version__ = "0.1.0"

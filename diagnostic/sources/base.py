@@ -1,0 +1,198 @@
+"""What every official product has in common.
+
+A :class:`Product` knows the names INSEE (or the Cnaf) give its files, how to
+read them as published, their vintage and geography year, and where to
+download them. Files found in the mirror become :class:`Dataset` objects, one
+per file (and per zip member when an archive holds several levels).
+"""
+from __future__ import annotations
+
+import re
+import shutil
+import tempfile
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import ClassVar
+
+import pandas as pd
+
+from .. import config
+from ..errors import MissingData
+
+#: All products, by key. Filled by :func:`register`.
+REGISTRY: dict[str, "Product"] = {}
+
+
+def register(cls: type["Product"]) -> type["Product"]:
+    REGISTRY[cls.key] = cls()
+    return cls
+
+
+@dataclass(frozen=True)
+class Dataset:
+    """One published file of a product, found in the mirror."""
+
+    product_key: str
+    path: Path
+    vintage: int
+    geo_year: int
+    level: str = "COM"
+    part: str = ""  # e.g. the département of a per-département extract
+    member: str | None = None
+
+    @property
+    def product(self) -> "Product":
+        return REGISTRY[self.product_key]
+
+    @property
+    def id(self) -> str:
+        parts = [self.product_key, str(self.vintage), self.level]
+        if self.part:
+            parts.append(self.part)
+        return "-".join(parts)
+
+    @property
+    def source_label(self) -> str:
+        """French citation, e.g. « Insee, RP 2018 (comparateur de territoires) »."""
+        return self.product.citation(self)
+
+    def read(self) -> pd.DataFrame:
+        return self.product.read(self)
+
+
+@dataclass
+class Product:
+    """An official product. Subclasses set the class attributes and ``read``."""
+
+    key: ClassVar[str]
+    label: ClassVar[str]  # French
+    producer: ClassVar[str] = "Insee"
+    #: Regular expression on the file name (or zip member); named groups
+    #: ``year``, ``level``, ``part`` feed the Dataset.
+    pattern: ClassVar[str]
+    #: Example file name, shown when the product is missing.
+    example_name: ClassVar[str]
+    #: Sub-folder of the mirror where the file is expected (and downloaded).
+    folder: ClassVar[str] = ""
+    #: Official page or file, for the methodology section and the error messages.
+    url: ClassVar[str | None] = None
+    #: Key columns: the commune (or IRIS) code of each row.
+    code_column: ClassVar[str] = "CODGEO"
+    extra: dict = field(default_factory=dict)
+
+    # --- discovery ----------------------------------------------------------
+    def datasets(self, mirror: Path | None = None) -> list[Dataset]:
+        mirror = mirror or config.mirror_dir()
+        regex = re.compile(self.pattern, re.IGNORECASE)
+        found = []
+        for path in mirror_files(mirror):
+            match = regex.fullmatch(path.name)
+            if match:
+                found.extend(self.datasets_for(path, match))
+        return found
+
+    def datasets_for(self, path: Path, match: re.Match) -> list[Dataset]:
+        """The datasets one matching file holds (several for a multi-level zip)."""
+        groups = match.groupdict()
+        year = int(groups.get("year") or self.default_vintage(path))
+        return [Dataset(
+            self.key, path, vintage=year, geo_year=self.geo_year(year, path),
+            level=(groups.get("level") or "COM").upper(), part=groups.get("part") or "",
+        )]
+
+    def default_vintage(self, path: Path) -> int:
+        raise NotImplementedError
+
+    def geo_year(self, vintage: int, path: Path) -> int:
+        """COG year of the file's geography (published in INSEE's documentation)."""
+        return vintage + 2
+
+    def citation(self, ds: Dataset) -> str:
+        return f"{self.producer}, {self.label} {ds.vintage}"
+
+    # --- reading ------------------------------------------------------------
+    def read(self, ds: Dataset) -> pd.DataFrame:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    # --- download -----------------------------------------------------------
+    def download_urls(self) -> list[str]:
+        """Official URLs of the file(s), tried in order when the mirror lacks them."""
+        return [self.url] if self.url and self.url.endswith((".zip", ".csv", ".xlsx", ".xls")) else []
+
+    def missing_error(self, detail: str = "") -> MissingData:
+        target = config.mirror_dir() / self.folder
+        msg = f"Données manquantes : {self.label} ({self.producer})."
+        if detail:
+            msg += f" {detail}"
+        hint = (f"Placez le fichier original « {self.example_name} » dans {target}"
+                + (f" (source : {self.url})" if self.url else "") + ", puis relancez.")
+        return MissingData(msg, hint)
+
+    def fetch(self) -> list[Dataset]:
+        """Download the product into the mirror; raise :class:`MissingData` when impossible."""
+        if config.offline():
+            raise self.missing_error("Mode hors ligne : aucun téléchargement tenté.")
+        urls = self.download_urls()
+        if not urls:
+            raise self.missing_error()
+        target = config.mirror_dir() / self.folder
+        errors = []
+        for url in urls:
+            try:
+                download(url, target / Path(url).name)
+                break
+            except OSError as exc:
+                errors.append(f"{url} : {exc}")
+        else:
+            raise self.missing_error("Téléchargement impossible (" + "; ".join(errors) + ").")
+        refresh()
+        return self.datasets()
+
+
+_listings: dict[Path, list[Path]] = {}
+
+
+def mirror_files(mirror: Path) -> list[Path]:
+    """Files of the mirror (listed once per process; :func:`refresh` after a download)."""
+    if mirror not in _listings:
+        _listings[mirror] = sorted(p for p in mirror.rglob("*") if p.is_file()) if mirror.is_dir() else []
+    return _listings[mirror]
+
+
+def refresh() -> None:
+    _listings.clear()
+
+
+def download(url: str, dest: Path, timeout: float = 20) -> Path:
+    """Download ``url`` to ``dest`` atomically (a partial file never lands)."""
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.NamedTemporaryFile(dir=dest.parent, delete=False, suffix=".part") as tmp:
+        try:
+            with urllib.request.urlopen(url, timeout=timeout) as resp:  # noqa: S310 - official URL
+                shutil.copyfileobj(resp, tmp)
+        except BaseException:
+            Path(tmp.name).unlink(missing_ok=True)
+            raise
+    Path(tmp.name).replace(dest)
+    return dest
+
+
+def find(key: str, *, vintage: int | None = None, level: str | None = None,
+         part: str | None = None, required: bool = True) -> list[Dataset]:
+    """Datasets of a product in the mirror, newest vintage first; download if missing."""
+    product = REGISTRY[key]
+    datasets = product.datasets()
+    if not datasets and required:
+        datasets = product.fetch()
+
+    def ok(d: Dataset) -> bool:
+        return ((vintage is None or d.vintage == vintage)
+                and (level is None or d.level == level.upper())
+                and (part is None or d.part == part))
+
+    selected = sorted((d for d in datasets if ok(d)), key=lambda d: (-d.vintage, d.level, d.part))
+    if not selected and required:
+        wanted = " ".join(x for x in (str(vintage or ""), level or "", part or "") if x)
+        raise product.missing_error(f"Aucun fichier {wanted} dans le miroir.".replace("  ", " "))
+    return selected

@@ -1,0 +1,538 @@
+"""Territories: resolution of a code, a name or a perimeter file.
+
+A :class:`Territory` lists its communes in the kit's reference geography (the
+latest COG in the mirror), knows its département(s) and région(s), picks its
+reference département and région, and translates its communes into the
+geography of any data file (:meth:`Territory.communes_in`).
+"""
+from __future__ import annotations
+
+import functools
+import re
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+import pandas as pd
+import yaml
+from rapidfuzz import fuzz, process
+
+from . import config, store
+from .errors import AmbiguousTerritory, PerimeterError, TerritoryNotFound
+from .geography import ARRONDISSEMENT_PARENT, PLM, history
+from .sources import find
+from .text import epci_alias, normalise, slugify
+
+KINDS_FR = {
+    "commune": "commune",
+    "arrondissement": "arrondissement municipal",
+    "epci": "intercommunalité (EPCI)",
+    "departement": "département",
+    "region": "région",
+    "france": "France",
+    "perimetre": "périmètre",
+}
+
+TERRITORIES_DIR = config.PROJECT_ROOT / "territories"
+
+
+@dataclass(frozen=True)
+class Territory:
+    kind: str
+    code: str
+    name: str
+    communes: tuple[str, ...]
+    departements: tuple[str, ...] = ()
+    regions: tuple[str, ...] = ()
+    departement: str | None = None  # reference département
+    region: str | None = None  # reference région
+    epci: str | None = None  # EPCI of a commune
+    geo_year: int = 0
+    notices: tuple[str, ...] = field(default=(), compare=False)
+    spec: str = field(default="", compare=False)
+
+    # --- naming ---------------------------------------------------------------
+    @property
+    def kind_label(self) -> str:
+        return KINDS_FR[self.kind]
+
+    @property
+    def label(self) -> str:
+        if self.kind == "france":
+            return "France"
+        if self.kind == "perimetre":
+            return self.name
+        return f"{self.name} ({self.kind_label} {self.code})"
+
+    @property
+    def slug(self) -> str:
+        return slugify(f"{self.name}-{self.code}" if self.kind not in ("france", "perimetre")
+                       else self.name)
+
+    def __str__(self) -> str:
+        return self.label
+
+    # --- geography ------------------------------------------------------------
+    def communes_in(self, geo_year: int) -> tuple[str, ...]:
+        """The territory's communes as coded in the geography of ``geo_year``.
+
+        For an older geography, the former communes that merged into the
+        territory's communes are listed too, so their counts can be summed.
+        """
+        trans = history().translation(geo_year)
+        if not trans.mapping:
+            return self.communes
+        mine = set(self.communes)
+        former = [old for old, new in trans.mapping.items() if set(new) <= mine]
+        return tuple(sorted(mine | set(former)))
+
+    def references(self) -> list["Territory"]:
+        """Département, région and France to compare with (the territory itself excluded)."""
+        refs = []
+        if self.departement and not (self.kind == "departement" and self.code == self.departement):
+            refs.append(resolve_departement(self.departement))
+        if self.region and not (self.kind == "region" and self.code == self.region):
+            refs.append(resolve_region(self.region))
+        if self.kind != "france":
+            refs.append(france())
+        return refs
+
+    def describe(self) -> str:
+        """French description, as printed by ``diagnostic territoire``."""
+        geo = geography()
+        lines = [self.label, f"  Type : {self.kind_label}",
+                 f"  Communes (COG {self.geo_year}) : {len(self.communes)}"]
+        if len(self.communes) <= 40 and self.kind not in ("commune", "arrondissement"):
+            for code in self.communes:
+                lines.append(f"    {code} {geo.commune_name(code)}")
+        deps = ", ".join(f"{geo.departement_name(d)} ({d})" for d in self.departements)
+        if self.departements:
+            lines.append(f"  Département(s) : {deps}")
+        if self.departement:
+            lines.append(f"  Département de référence : {geo.departement_name(self.departement)} "
+                         f"({self.departement})")
+        if self.region:
+            lines.append(f"  Région de référence : {geo.region_name(self.region)} ({self.region})")
+        if self.epci:
+            lines.append(f"  Intercommunalité : {geo.epci_name(self.epci)} ({self.epci})")
+        for notice in self.notices:
+            lines.append(f"  Remarque : {notice}")
+        return "\n".join(lines)
+
+
+# ---------------------------------------------------------------------------
+# Reference tables
+# ---------------------------------------------------------------------------
+class Geography:
+    """The reference geography: communes, départements, régions and EPCI."""
+
+    def __init__(self):
+        cog = find("cog_communes")[0]
+        self.year = cog.vintage
+        self.cog_source = cog.source_label
+        communes = store.load(cog)
+        self.communes = communes[communes["TYPECOM"] == "COM"].set_index("COM")
+        self.arrondissements = communes[communes["TYPECOM"] == "ARM"].set_index("COM")
+        self.delegated = communes[communes["TYPECOM"].isin(["COMD", "COMA"])]
+        self.departements = store.load(find("cog_departements")[0]).set_index("DEP")
+        self.regions = store.load(find("cog_regions")[0]).set_index("REG")
+        self._load_epci()
+
+    def _load_epci(self) -> None:
+        """EPCI membership from the most recent file, expressed in the reference COG."""
+        candidates = [(d.geo_year, 1, d) for d in find("appartenance", level="COM", required=False)]
+        candidates += [(d.geo_year, 0 if d.part else 0.5, d) for d in find("epci", required=False)]
+        if not candidates:
+            find("epci")  # raises the French "missing file" error
+        _, _, ds = max(candidates, key=lambda t: (t[0], t[1]))
+        self.epci_source = ds.source_label
+        self.epci_year = ds.geo_year
+        table = store.load(ds)
+        if "TYPE" in table.columns:
+            table = table[table["TYPE"] == "COM"]
+        table = table[["CODGEO", "EPCI"]].dropna()
+        trans = history().translation(ds.geo_year)
+        table = table.assign(CODGEO=table["CODGEO"].map(lambda c: trans.target(c)[0]))
+        table = table[table["EPCI"] != "ZZZZZZZZZ"].drop_duplicates("CODGEO")
+        self.commune_epci = dict(zip(table["CODGEO"], table["EPCI"]))
+        members: dict[str, list[str]] = {}
+        for com, epci in self.commune_epci.items():
+            if com in self.communes.index:
+                members.setdefault(epci, []).append(com)
+        self.epci_members = {k: tuple(sorted(v)) for k, v in members.items()}
+        self.epci_names = self._epci_names()
+
+    def _epci_names(self) -> dict[str, str]:
+        names: dict[str, str] = {}
+        for ds in sorted(find("epci", required=False), key=lambda d: d.geo_year):
+            t = store.load(ds)
+            names.update(dict(zip(t["EPCI"], t["LIBEPCI"])))
+        for ds in sorted(find("appartenance", level="ZONES", required=False), key=lambda d: d.geo_year):
+            t = store.load(ds)
+            t = t[t["NIVGEO"] == "EPCI"]
+            names.update(dict(zip(t["CODGEO"], t["LIBGEO"])))
+        return {k: v for k, v in names.items() if k != "ZZZZZZZZZ"}
+
+    # names ---------------------------------------------------------------
+    def commune_name(self, code: str) -> str:
+        for table in (self.communes, self.arrondissements):
+            if code in table.index:
+                return str(table.at[code, "LIBELLE"])
+        return code
+
+    def departement_name(self, code: str) -> str:
+        return str(self.departements.at[code, "LIBELLE"]) if code in self.departements.index else code
+
+    def region_name(self, code: str) -> str:
+        return str(self.regions.at[code, "LIBELLE"]) if code in self.regions.index else code
+
+    def epci_name(self, code: str) -> str:
+        return self.epci_names.get(code, code)
+
+    # search --------------------------------------------------------------
+    @functools.cached_property
+    def name_index(self) -> pd.DataFrame:
+        """Every searchable name: kind, code, display label, normalised key, alias flag."""
+        rows = []
+        for code, row in self.communes.iterrows():
+            dep = row["DEP"]
+            rows.append(("commune", code, f"{row['LIBELLE']} ({self.departement_name(dep)}, {code})",
+                         normalise(row["LIBELLE"]), False))
+        for code, row in self.arrondissements.iterrows():
+            rows.append(("arrondissement", code, f"{row['LIBELLE']} ({code})", normalise(row["LIBELLE"]), False))
+        for code in self.epci_members:
+            name = self.epci_name(code)
+            rows.append(("epci", code, f"{name} (EPCI {code})", normalise(name), False))
+            rows.append(("epci", code, f"{name} (EPCI {code})", epci_alias(name), True))
+        for code, row in self.departements.iterrows():
+            rows.append(("departement", code, f"{row['LIBELLE']} (département {code})",
+                         normalise(row["LIBELLE"]), False))
+        for code, row in self.regions.iterrows():
+            rows.append(("region", code, f"{row['LIBELLE']} (région {code})", normalise(row["LIBELLE"]), False))
+        rows.append(("france", "FR", "France", "france", False))
+        return pd.DataFrame(rows, columns=["kind", "code", "display", "key", "alias"])
+
+    def populations(self) -> dict[str, float]:
+        """Population by commune (latest census in the mirror), to pick ville-centres."""
+        try:
+            ds = find("comparateur", required=False)
+            if not ds:
+                return {}
+            df = store.load(ds[0])
+            pop_col = next(c for c in df.columns if re.fullmatch(r"P\d{2}_POP", c))
+            return dict(zip(df["CODGEO"], df[pop_col]))
+        except Exception:  # a convenience only: never block a resolution
+            return {}
+
+
+@functools.lru_cache(maxsize=1)
+def geography() -> Geography:
+    return Geography()
+
+
+# ---------------------------------------------------------------------------
+# Builders for each kind
+# ---------------------------------------------------------------------------
+def _dep_of(code: str) -> str:
+    geo = geography()
+    if code in geo.communes.index:
+        return str(geo.communes.at[code, "DEP"])
+    if code in geo.arrondissements.index:
+        return str(geo.arrondissements.at[code, "DEP"])
+    return code[:3] if code.startswith("97") else code[:2]
+
+
+def _from_communes(kind: str, code: str, name: str, communes, notices=(), reference_dep=None,
+                   spec: str = "") -> Territory:
+    geo = geography()
+    communes = tuple(sorted(set(communes)))
+    deps = tuple(sorted({_dep_of(c) for c in communes}))
+    regs = tuple(sorted({str(geo.departements.at[d, "REG"]) for d in deps if d in geo.departements.index}))
+    notices = list(notices)
+    if reference_dep is None:
+        if len(deps) == 1:
+            reference_dep = deps[0]
+        elif deps:
+            pops = geo.populations()
+            centre = max(communes, key=lambda c: pops.get(c, 0) or 0)
+            reference_dep = _dep_of(centre)
+            others = ", ".join(f"{geo.departement_name(d)} ({d})" for d in deps if d != reference_dep)
+            notices.append(
+                f"Le territoire s'étend sur plusieurs départements ({', '.join(deps)}). "
+                f"Département de référence : {geo.departement_name(reference_dep)} ({reference_dep}), "
+                f"celui de la ville-centre {geo.commune_name(centre)} ; autre(s) : {others}.")
+    region = (str(geo.departements.at[reference_dep, "REG"])
+              if reference_dep in geo.departements.index else (regs[0] if regs else None))
+    return Territory(kind=kind, code=code, name=name, communes=communes, departements=deps,
+                     regions=regs, departement=reference_dep, region=region, geo_year=geo.year,
+                     notices=tuple(notices), spec=spec or code)
+
+
+def resolve_commune(code: str, notices=()) -> Territory:
+    geo = geography()
+    if code in geo.arrondissements.index:
+        parent = ARRONDISSEMENT_PARENT.get(code)
+        t = _from_communes("arrondissement", code, geo.commune_name(code), [code], notices)
+        return replace(t, epci=geo.commune_epci.get(parent))
+    t = _from_communes("commune", code, geo.commune_name(code), [code], notices)
+    return replace(t, epci=geo.commune_epci.get(code))
+
+
+def resolve_epci(code: str) -> Territory:
+    geo = geography()
+    return _from_communes("epci", code, geo.epci_name(code), geo.epci_members[code])
+
+
+@functools.lru_cache(maxsize=256)
+def resolve_departement(code: str) -> Territory:
+    geo = geography()
+    communes = geo.communes.index[geo.communes["DEP"] == code]
+    return _from_communes("departement", code, geo.departement_name(code), communes,
+                          reference_dep=code)
+
+
+@functools.lru_cache(maxsize=32)
+def resolve_region(code: str) -> Territory:
+    geo = geography()
+    communes = geo.communes.index[geo.communes["REG"] == code]
+    t = _from_communes("region", code, geo.region_name(code), communes, reference_dep=None)
+    return replace(t, departement=None, region=code, notices=())
+
+
+@functools.lru_cache(maxsize=1)
+def france() -> Territory:
+    geo = geography()
+    t = _from_communes("france", "FR", "France", geo.communes.index, reference_dep=None)
+    return replace(t, departement=None, region=None, notices=())
+
+
+# ---------------------------------------------------------------------------
+# resolve()
+# ---------------------------------------------------------------------------
+_COMMUNE_CODE = re.compile(r"(\d{5}|2[AB]\d{3})")
+_DEP_CODE = re.compile(r"(\d{2}|2[AB]|97\d)")
+_PREFIXED = re.compile(r"(?P<kind>com|commune|epci|dep|departement|reg|region)\s*[:=]\s*(?P<code>\S+)", re.I)
+
+
+def resolve(query: str | Path | Territory) -> Territory:
+    """Resolve a territory from a code, a name or a perimeter file.
+
+    >>> resolve("61001").name
+    'Alençon'
+    >>> resolve("246100663").communes[:2]
+    ('61001', '61002')
+    """
+    if isinstance(query, Territory):
+        return query
+    text = str(query).strip()
+    if not text:
+        raise TerritoryNotFound("Aucun territoire indiqué.",
+                                "Donnez un code INSEE, un SIREN d'EPCI, un nom ou un fichier de périmètre.")
+    path = perimeter_path(text)
+    if path is not None:
+        return load_perimeter(path)
+    geo = geography()
+    upper = text.upper()
+    if upper in ("FR", "FRANCE", "FRA"):
+        return france()
+    prefixed = _PREFIXED.fullmatch(text)
+    if prefixed:
+        kind, code = prefixed["kind"].lower()[:3], prefixed["code"].upper()
+        if kind == "reg":
+            return _checked_region(code)
+        if kind == "dep":
+            return _checked_departement(code)
+        return resolve(code)
+    if re.fullmatch(r"\d{9}", text):
+        if text in geo.epci_members:
+            return resolve_epci(text)
+        raise TerritoryNotFound(
+            f"Aucune intercommunalité n'a le SIREN {text} (EPCI au 1er janvier {geo.epci_year}).",
+            _closest_codes(text, list(geo.epci_members), "epci"))
+    if _COMMUNE_CODE.fullmatch(upper):
+        return _commune_by_code(upper)
+    if _DEP_CODE.fullmatch(upper):
+        return _checked_departement(upper)
+    return _by_name(text)
+
+
+def _checked_departement(code: str) -> Territory:
+    geo = geography()
+    if code in geo.departements.index:
+        return resolve_departement(code)
+    raise TerritoryNotFound(f"Le département « {code} » n'existe pas dans le COG {geo.year}.",
+                            _closest_codes(code, list(geo.departements.index), "departement"))
+
+
+def _checked_region(code: str) -> Territory:
+    geo = geography()
+    if code in geo.regions.index:
+        return resolve_region(code)
+    raise TerritoryNotFound(f"La région « {code} » n'existe pas dans le COG {geo.year}.",
+                            _closest_codes(code, list(geo.regions.index), "region"))
+
+
+def _commune_by_code(code: str) -> Territory:
+    geo = geography()
+    if code in geo.communes.index or code in geo.arrondissements.index:
+        return resolve_commune(code)
+    hist = history()
+    delegated = geo.delegated[geo.delegated["COM"] == code]
+    successors = [c for c in hist.successors(code) if c in geo.communes.index]
+    if not successors and not delegated.empty:
+        successors = [str(delegated["COMPARENT"].iloc[0])]
+    if len(successors) == 1:
+        new = successors[0]
+        old_name = hist.former_name(code) or (delegated["LIBELLE"].iloc[0] if not delegated.empty else code)
+        notice = (f"La commune {old_name} ({code}) n'existe plus dans le COG {geo.year} : elle a été "
+                  f"intégrée à {geo.commune_name(new)} ({new}). Le diagnostic porte sur {geo.commune_name(new)}.")
+        return resolve_commune(new, notices=(notice,))
+    if len(successors) > 1:
+        names = ", ".join(f"{geo.commune_name(c)} ({c})" for c in successors)
+        raise AmbiguousTerritory(
+            f"La commune {code} a été scindée : elle correspond aujourd'hui à {names}.",
+            "Indiquez l'un de ces codes, ou un fichier de périmètre qui les réunit.")
+    later = _known_in_later_geography(code)
+    if later:
+        raise TerritoryNotFound(
+            f"Le code commune {code} n'existe pas dans le COG {geo.year} utilisé par le kit ; "
+            f"il apparaît dans un fichier en géographie plus récente ({later}).",
+            f"Ajoutez au miroir le COG correspondant (v_commune_AAAA.csv et v_mvtcommune_AAAA.csv) "
+            f"ou utilisez l'ancien code de la commune.")
+    raise TerritoryNotFound(f"Aucune commune n'a le code {code} (COG {geo.year}).",
+                            _closest_codes(code, list(geo.communes.index), "commune"))
+
+
+def _known_in_later_geography(code: str) -> str | None:
+    """Citation of a file in a later geography than the COG that knows ``code``."""
+    geo = geography()
+    for ds in find("filosofi", level="COM", required=False):
+        if ds.geo_year > geo.year and code in set(store.load(ds)["CODGEO"]):
+            return ds.source_label
+    return None
+
+
+def _closest_codes(code: str, codes: list[str], kind: str) -> str:
+    geo = geography()
+    best = process.extract(code, codes, scorer=fuzz.ratio, limit=5)
+    label = {"commune": geo.commune_name, "epci": geo.epci_name,
+             "departement": geo.departement_name, "region": geo.region_name}[kind]
+    items = [f"{c} ({label(c)})" for c, score, _ in best if score >= 50]
+    return ("Codes les plus proches : " + ", ".join(items) + ".") if items else \
+        "Vérifiez le code (code INSEE à 5 caractères, SIREN d'EPCI à 9 chiffres)."
+
+
+def _by_name(text: str) -> Territory:
+    geo = geography()
+    index = geo.name_index
+    key = normalise(text)
+    for alias in (False, True):
+        hits = index[(index["key"] == key) & (index["alias"] == alias)].drop_duplicates(["kind", "code"])
+        if len(hits) == 1:
+            return _from_hit(hits.iloc[0])
+        if len(hits) > 1:
+            listing = "\n".join(f"  - {d}" for d in hits["display"].head(15))
+            raise AmbiguousTerritory(f"Plusieurs territoires s'appellent « {text} » :\n{listing}",
+                                     "Précisez le code INSEE ou le SIREN du territoire voulu.")
+    choices = index["key"].tolist()
+    best = process.extract(key, choices, scorer=fuzz.WRatio, limit=8)
+    seen, suggestions = set(), []
+    for _, score, pos in best:
+        row = index.iloc[pos]
+        if (row["kind"], row["code"]) not in seen and score >= 60:
+            seen.add((row["kind"], row["code"]))
+            suggestions.append(f"  - {row['display']}")
+    hint = ("Territoires les plus proches :\n" + "\n".join(suggestions[:6])) if suggestions else \
+        "Donnez un code INSEE, un SIREN d'EPCI ou vérifiez l'orthographe."
+    raise TerritoryNotFound(f"Aucun territoire ne s'appelle « {text} ».", hint)
+
+
+def _from_hit(row) -> Territory:
+    kind, code = row["kind"], row["code"]
+    return {"commune": resolve_commune, "arrondissement": resolve_commune, "epci": resolve_epci,
+            "departement": resolve_departement, "region": resolve_region,
+            "france": lambda _c: france()}[kind](code)
+
+
+# ---------------------------------------------------------------------------
+# Perimeter and territory-set files
+# ---------------------------------------------------------------------------
+def perimeter_path(text: str) -> Path | None:
+    if not text.lower().endswith((".yaml", ".yml")):
+        return None
+    for candidate in (Path(text), TERRITORIES_DIR / text, Path.cwd() / "territories" / text):
+        if candidate.is_file():
+            return candidate
+    raise PerimeterError(f"Fichier de périmètre introuvable : {text}.",
+                         f"Vérifiez le chemin ; les périmètres fournis sont dans {TERRITORIES_DIR}.")
+
+
+def read_yaml(path: Path) -> dict:
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as exc:
+        raise PerimeterError(f"Le fichier {path} n'est pas un YAML valide ({exc}).") from exc
+    if not isinstance(data, dict):
+        raise PerimeterError(f"Le fichier {path} doit décrire un objet (clés « nom », « communes »...).")
+    return data
+
+
+def is_set_file(path: Path) -> bool:
+    data = read_yaml(path)
+    return "territoires" in data or "communes_de" in data
+
+
+def _code_list(value, path: Path, key: str) -> list[str]:
+    if value is None:
+        return []
+    if isinstance(value, (str, int)):
+        value = [value]
+    if not isinstance(value, list):
+        raise PerimeterError(f"Dans {path}, « {key} » doit être une liste de codes.")
+    return [str(v).strip().zfill(5) if str(v).strip().isdigit() else str(v).strip() for v in value]
+
+
+def load_perimeter(path: Path) -> Territory:
+    """A custom perimeter: a base territory, plus or minus communes, or a list of communes."""
+    data = read_yaml(path)
+    if "territoires" in data or "communes_de" in data:
+        raise PerimeterError(
+            f"{path.name} décrit un lot de territoires, pas un périmètre.",
+            f"Lancez « diagnostic lot {path} » pour produire un rapport par territoire.")
+    name = str(data.get("nom") or path.stem)
+    notices: list[str] = []
+    communes: set[str] = set()
+    if data.get("base") is not None:
+        base = resolve(str(data["base"]))
+        communes |= set(base.communes)
+        notices.extend(base.notices)
+    for code in _code_list(data.get("communes"), path, "communes"):
+        communes |= set(resolve(code).communes)
+    for code in _code_list(data.get("ajouter"), path, "ajouter"):
+        communes |= set(resolve(code).communes)
+    for code in _code_list(data.get("retirer"), path, "retirer"):
+        removed = set(resolve(code).communes)
+        if not removed & communes:
+            notices.append(f"La commune {code} à retirer n'appartenait pas au périmètre.")
+        communes -= removed
+    if not communes:
+        raise PerimeterError(f"Le périmètre {path.name} ne contient aucune commune.",
+                             "Indiquez « base » (un EPCI...) et/ou une liste « communes ».")
+    ref = str(data["reference"]).zfill(2) if data.get("reference") else None
+    code = str(data.get("code") or path.stem)
+    return _from_communes("perimetre", code, name, communes, notices, reference_dep=ref,
+                          spec=str(path))
+
+
+def load_set(path: str | Path) -> tuple[str, list[str]]:
+    """A territory set for batch runs: its name and the list of territory specs."""
+    path = perimeter_path(str(path)) if not isinstance(path, Path) else path
+    data = read_yaml(path)
+    name = str(data.get("nom") or path.stem)
+    specs = [str(s) for s in (data.get("territoires") or [])]
+    if data.get("communes_de") is not None:
+        parent = resolve(str(data["communes_de"]))
+        specs.extend(parent.communes)
+    if not specs:
+        raise PerimeterError(f"Le lot {path.name} ne contient aucun territoire.",
+                             "Renseignez « territoires » (liste de codes) ou « communes_de ».")
+    return name, specs

@@ -13,8 +13,6 @@ import datetime as dt
 import fcntl
 import hashlib
 import json
-import os
-import tempfile
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -24,6 +22,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from . import __version__, config
+from .atomic import atomic_path
 from .sources.base import Dataset
 
 #: Bumped when readers change the shape of what they store.
@@ -97,15 +96,8 @@ def _lock(ds: Dataset):
 
 
 def _atomic_write_bytes(dest: Path, write) -> None:
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=dest.parent, prefix=f".{dest.name}.", suffix=".tmp")
-    os.close(fd)
-    try:
-        write(tmp)
-        os.replace(tmp, dest)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    with atomic_path(dest) as tmp:
+        write(str(tmp))
 
 
 def ingest(ds: Dataset) -> pd.DataFrame:

@@ -113,7 +113,17 @@ class Product:
 
     # --- reading ------------------------------------------------------------
     def read(self, ds: Dataset) -> pd.DataFrame:  # pragma: no cover - abstract
+        """The file as published: identifiers as strings, figures as floats (NaN = secret)."""
         raise NotImplementedError
+
+    def to_communes(self, df: pd.DataFrame, ds: Dataset) -> pd.DataFrame:
+        """Commune-level counts from the stored table: a ``CODGEO`` column (commune
+        code in the file's geography) and numeric columns. Products published at a
+        finer level (IRIS) override this to sum their rows by commune, keeping NaN
+        when a part is secret (``sum(min_count=1)`` and a mask), never 0.
+        """
+        out = df.rename(columns={self.code_column: "CODGEO"}) if self.code_column != "CODGEO" else df
+        return out
 
     # --- download -----------------------------------------------------------
     def download_urls(self) -> list[str]:

@@ -1,0 +1,288 @@
+"""Command line: ``diagnostic <sous-commande>`` (all messages in French).
+
+Errors the user can fix are printed as « Erreur : … » with what to do, and the
+process exits with a non-zero code; a traceback is only shown with
+``DIAGNOSTIC_DEBUG=1``.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import traceback
+
+from . import __version__, config
+from .errors import DiagnosticError
+
+DEFAULT_TERRITORY = "246100663"  # CU d'Alençon
+
+_ARGPARSE_FR = {
+    "the following arguments are required: %s": "arguments obligatoires manquants : %s",
+    "unrecognized arguments: %s": "arguments non reconnus : %s",
+    "invalid choice: %(value)r (choose from %(choices)s)": "choix invalide : %(value)r (possibles : %(choices)s)",
+    "argument %(argument_name)s: %(message)s": "argument %(argument_name)s : %(message)s",
+    "expected one argument": "une valeur est attendue",
+    "invalid %(type)s value: %(value)r": "valeur invalide : %(value)r",
+    "usage: ": "utilisation : ",
+    "show this help message and exit": "affiche cette aide et quitte",
+    "positional arguments": "arguments",
+    "options": "options",
+    "%(prog)s: error: %(message)s\n": "%(prog)s : erreur : %(message)s\n",
+}
+
+
+def _translate_argparse() -> None:
+    """argparse's own strings (usage, errors) in French."""
+    import gettext
+
+    def fr(message: str) -> str:
+        return _ARGPARSE_FR.get(message, message)
+
+    argparse._ = fr  # type: ignore[attr-defined]
+    argparse.ngettext = lambda s, p, n: fr(s if n == 1 else p)  # type: ignore[attr-defined]
+    gettext.gettext  # keep the import used
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str):  # French, exit code 2, no traceback
+        self.print_usage(sys.stderr)
+        self.exit(2, f"Erreur : {message}\nAide : {self.prog} --help\n")
+
+
+def _add_output(p: argparse.ArgumentParser, formats) -> None:
+    p.add_argument("--format", choices=formats, default="table",
+                   help="format de sortie (défaut : table)")
+    p.add_argument("--sortie", metavar="FICHIER", help="écrit le résultat dans FICHIER (écriture atomique)")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    _translate_argparse()
+    parser = _Parser(prog="diagnostic",
+                     description="Diagnostic territorial reproductible (CTG, pacte de solidarité, "
+                                 "projet social de territoire) à partir des données officielles.")
+    parser.add_argument("--version", action="version", version=f"diagnostic {__version__}",
+                        help="affiche la version")
+    parser.add_argument("--miroir", metavar="DOSSIER",
+                        help="dossier miroir des fichiers officiels (défaut : $DIAGNOSTIC_MIROIR, "
+                             "puis ../shared/data)")
+    parser.add_argument("--cache", metavar="DOSSIER", help="dossier du stock local (défaut : ~/.cache/diagnostic)")
+    sub = parser.add_subparsers(dest="commande", metavar="SOUS-COMMANDE", parser_class=_Parser)
+
+    p = sub.add_parser("territoire", help="résout et décrit un territoire",
+                       description="Résout un code INSEE, un SIREN d'EPCI, un nom ou un fichier de "
+                                   "périmètre, et affiche ses communes et ses références.")
+    p.add_argument("requete", metavar="TERRITOIRE", help="code, nom ou fichier territories/*.yaml")
+
+    p = sub.add_parser("donnees", help="liste les données du miroir et du stock",
+                       description="Liste les produits officiels trouvés dans le miroir : millésime, "
+                                   "géographie, lignes, fichier source.")
+    p.add_argument("--ingerer", action="store_true", help="intègre au stock les fichiers pas encore lus")
+
+    p = sub.add_parser("indicateurs", help="calcule les indicateurs et leurs références",
+                       description="Indicateurs du territoire, du département, de la région et de la France.")
+    p.add_argument("territoire", metavar="TERRITOIRE", nargs="?",
+                   help="code, nom ou fichier de périmètre")
+    p.add_argument("--pairs", metavar="CODE,CODE", help="territoires de comparaison")
+    p.add_argument("--indicateurs", metavar="ID,ID", help="limite aux identifiants donnés")
+    p.add_argument("--liste", action="store_true", help="liste les indicateurs du catalogue")
+    _add_output(p, ("table", "csv", "json", "xlsx"))
+
+    p = sub.add_parser("enjeux", help="repère les enjeux et les rattache aux axes de la CTG",
+                       description="Écarts aux références au-delà des seuils, rédigés en phrases, "
+                                   "regroupés par axe candidat de la convention.")
+    p.add_argument("territoire", metavar="TERRITOIRE")
+    p.add_argument("--pairs", metavar="CODE,CODE", help="territoires de comparaison")
+    p.add_argument("--seuils", metavar="FICHIER", help="fichier de seuils YAML (défaut : seuils du kit)")
+    _add_output(p, ("table", "csv", "json", "xlsx"))
+
+    p = sub.add_parser("rapport", help="produit le rapport HTML d'un territoire",
+                       description="Exécute le notebook de diagnostic (papermill) et le convertit en "
+                                   "HTML autonome (nbconvert) sous reports/<territoire>/.")
+    p.add_argument("territoire", metavar="TERRITOIRE")
+    p.add_argument("--sortie", metavar="DOSSIER", help="dossier de sortie (défaut : reports/)")
+    p.add_argument("--pairs", metavar="CODE,CODE", help="territoires de comparaison")
+
+    p = sub.add_parser("lot", help="produit les rapports de plusieurs territoires",
+                       description="Rapports de plusieurs territoires en parallèle, page d'index et "
+                                   "classeur de comparaison.")
+    p.add_argument("territoires", metavar="FICHIER.yaml|CODE", nargs="+")
+    p.add_argument("--jobs", type=int, default=None, metavar="N",
+                   help="nombre de processus (défaut : nombre de cœurs)")
+    p.add_argument("--force", action="store_true", help="refait aussi les rapports à jour")
+    p.add_argument("--sortie", metavar="DOSSIER", help="dossier de sortie (défaut : reports/)")
+    p.add_argument("--nom", metavar="NOM", help="nom du lot (défaut : nom du fichier)")
+    p.add_argument("--moteur", choices=("local", "dask"), default="local",
+                   help="exécution locale (défaut) ou sur un cluster Dask")
+    p.add_argument("--planificateur", metavar="ADRESSE", help="adresse du planificateur Dask")
+
+    sub.add_parser("demo", help="démonstration sur la CU d'Alençon",
+                   description="Résout la CU d'Alençon, calcule ses indicateurs et produit son rapport.")
+    return parser
+
+
+def _split(value: str | None) -> list[str]:
+    return [v.strip() for v in value.split(",") if v.strip()] if value else []
+
+
+# ---------------------------------------------------------------------------
+# Commands
+# ---------------------------------------------------------------------------
+def cmd_territoire(args) -> int:
+    from .territory import load_set, perimeter_path, read_yaml, resolve
+
+    path = perimeter_path(args.requete)
+    if path is not None and ("territoires" in read_yaml(path) or "communes_de" in read_yaml(path)):
+        name, specs = load_set(path)
+        print(f"Lot « {name} » : {len(specs)} territoires")
+        for spec in specs[:50]:
+            print(f"  {spec}")
+        if len(specs) > 50:
+            print(f"  … et {len(specs) - 50} autres")
+        return 0
+    print(resolve(args.requete).describe())
+    return 0
+
+
+def cmd_donnees(args) -> int:
+    from . import store
+    from .sources import REGISTRY
+
+    mirror = config.mirror_dir()
+    print(f"Miroir : {mirror}{'' if mirror.is_dir() else ' (absent)'}")
+    print(f"Stock  : {config.store_dir()}")
+    print()
+    header = f"{'Produit':<58} {'Millésime':>9} {'Géo':>5} {'Lignes':>9}  Fichier"
+    print(header)
+    print("-" * len(header))
+    missing = []
+    for key, product in REGISTRY.items():
+        datasets = product.datasets()
+        if not datasets:
+            missing.append(product)
+            continue
+        for ds in sorted(datasets, key=lambda d: (d.vintage, d.level, d.part)):
+            prov = store.read_provenance(ds)
+            if args.ingerer and prov is None:
+                store.load(ds)
+                prov = store.read_provenance(ds)
+            rows = f"{prov.rows:>9}" if prov else f"{'—':>9}"
+            level = f" [{ds.level}{' ' + ds.part if ds.part else ''}]" if ds.level != "COM" or ds.part else ""
+            label = (product.label + level)[:58]
+            member = f" ({ds.member})" if ds.member else ""
+            print(f"{label:<58} {ds.vintage:>9} {ds.geo_year:>5} {rows}  {ds.path.name}{member}")
+    if missing:
+        print()
+        print("Absents du miroir (les indicateurs qui en dépendent sont signalés « non disponible ») :")
+        for product in missing:
+            print(f"  - {product.label} : « {product.example_name} »")
+    if not args.ingerer:
+        print()
+        print("« — » : pas encore intégré au stock (diagnostic donnees --ingerer).")
+    return 0
+
+
+def cmd_indicateurs(args) -> int:
+    from . import export, indicators
+    from .catalogue import catalogue
+
+    if args.liste:
+        for ind in catalogue().values():
+            print(f"{ind.id:<40} {ind.theme_label:<38} {ind.label}")
+        return 0
+    if not args.territoire:
+        raise DiagnosticError("Indiquez un territoire.", "Exemple : diagnostic indicateurs 61001")
+    df = indicators.compute(args.territoire, peers=_split(args.pairs),
+                            ids=_split(args.indicateurs) or None)
+    return _emit(df, args, "indicateurs")
+
+
+def cmd_enjeux(args) -> int:
+    from . import findings, indicators
+
+    thresholds = findings.load_thresholds(args.seuils) if args.seuils else None
+    table = indicators.compute(args.territoire, peers=_split(args.pairs))
+    df = findings.compute(table, thresholds)
+    return _emit(df, args, "enjeux")
+
+
+def _emit(df, args, kind: str) -> int:
+    from . import export
+
+    text = export.write(df, args.format, args.sortie, kind=kind)
+    if text is not None:
+        sys.stdout.write(text)
+    else:
+        print(f"Écrit : {args.sortie}")
+    return 0
+
+
+def cmd_rapport(args) -> int:
+    from . import report
+
+    result = report.build(args.territoire, output_dir=args.sortie, peers=_split(args.pairs))
+    print(f"Rapport : {result.html}")
+    return 0
+
+
+def cmd_lot(args) -> int:
+    from . import batch
+
+    outcome = batch.run(args.territoires, jobs=args.jobs, force=args.force, output_dir=args.sortie,
+                        name=args.nom, engine=args.moteur, scheduler=args.planificateur)
+    return 0 if not outcome.failures else 1
+
+
+def cmd_demo(args) -> int:
+    from .territory import resolve
+
+    territory = resolve(DEFAULT_TERRITORY)
+    print(territory.describe())
+    print()
+    try:
+        from . import batch, report  # noqa: F401
+    except ImportError:
+        from . import indicators, export
+
+        sys.stdout.write(export.indicators_text(indicators.compute(territory)))
+        return 0
+    result = report.build(territory)
+    print(f"Rapport de la CU d'Alençon : {result.html}")
+    outcome = batch.run([territory.spec], communes_of=True, name="demo-cu-alencon")
+    print(f"Lot des communes de la CU d'Alençon : {outcome.index}")
+    return 0 if not outcome.failures else 1
+
+
+COMMANDS = {
+    "territoire": cmd_territoire, "donnees": cmd_donnees, "indicateurs": cmd_indicateurs,
+    "enjeux": cmd_enjeux, "rapport": cmd_rapport, "lot": cmd_lot, "demo": cmd_demo,
+}
+
+
+def main(argv=None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not args.commande:
+        parser.print_help()
+        return 2
+    config.set_mirror(args.miroir)
+    config.set_cache(args.cache)
+    try:
+        return COMMANDS[args.commande](args)
+    except DiagnosticError as exc:
+        print(f"Erreur : {exc.message}", file=sys.stderr)
+        if exc.hint:
+            print(exc.hint, file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print("Interrompu.", file=sys.stderr)
+        return 130
+    except Exception as exc:  # never a traceback for the user
+        if os.environ.get("DIAGNOSTIC_DEBUG"):
+            traceback.print_exc()
+        print(f"Erreur inattendue : {type(exc).__name__} : {exc}", file=sys.stderr)
+        print("Relancez avec DIAGNOSTIC_DEBUG=1 pour le détail, et signalez le problème.", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

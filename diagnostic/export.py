@@ -1,0 +1,188 @@
+"""Exports of indicator and finding tables: terminal table, CSV, JSON, xlsx.
+
+CSV files use ``;`` and a decimal comma with a UTF-8 BOM, so that they open
+straight in a French spreadsheet; JSON keeps the tidy English keys of the
+public interface. Workbooks have one sheet per theme with French headers and a
+sheet of sources and notes. Every file is written atomically.
+"""
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+
+import pandas as pd
+
+from .atomic import atomic_path, write_text
+from .catalogue import THEMES
+from .errors import DiagnosticError
+from .text import format_number
+
+FORMATS = ("table", "csv", "json", "xlsx")
+
+INDICATOR_HEADERS_FR = {
+    "id": "Identifiant", "theme": "Thème", "label": "Indicateur", "unit": "Unité",
+    "level": "Niveau", "code": "Code", "name": "Territoire", "value": "Valeur",
+    "source": "Source", "vintage": "Millésime", "geo_year": "Géographie (COG)", "note": "Note",
+    "coverage_communes": "Communes couvertes", "communes": "Communes du territoire",
+    "coverage_population": "Part de la population couverte",
+}
+FINDING_HEADERS_FR = {
+    "axis_label": "Axe CTG candidat", "status": "Nature", "sentence": "Constat",
+    "label": "Indicateur", "reference_name": "Référence", "value": "Valeur du territoire",
+    "reference_value": "Valeur de référence", "gap_points": "Écart (points)",
+    "gap_relative": "Écart relatif", "source": "Source", "vintage": "Millésime",
+}
+STATUS_FR = {"enjeu": "Enjeu", "atout": "Atout", "ecart": "Écart notable"}
+LEVEL_FR = {"territoire": "Territoire", "departement": "Département", "region": "Région",
+            "france": "France", "pair": "Comparaison"}
+
+
+def _clean(value):
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    return value
+
+
+def to_records(df: pd.DataFrame) -> list[dict]:
+    return [{k: _clean(v) for k, v in row.items()} for row in df.to_dict(orient="records")]
+
+
+def write(df: pd.DataFrame, fmt: str, path: str | Path | None, kind: str = "indicateurs") -> str | None:
+    """Write ``df`` in ``fmt`` to ``path`` (or return the text when ``path`` is None)."""
+    if fmt not in FORMATS:
+        raise DiagnosticError(f"Format inconnu « {fmt} ».", f"Formats possibles : {', '.join(FORMATS)}.")
+    if fmt == "xlsx":
+        if path is None:
+            raise DiagnosticError("Le format xlsx demande un fichier de sortie.",
+                                  "Ajoutez --sortie FICHIER.xlsx.")
+        (indicators_workbook if kind == "indicateurs" else findings_workbook)(df, path)
+        return None
+    if fmt == "json":
+        text = json.dumps(to_records(df), ensure_ascii=False, indent=1)
+    elif fmt == "csv":
+        text = df.to_csv(sep=";", decimal=",", index=False)
+    else:
+        text = indicators_text(df) if kind == "indicateurs" else findings_text(df)
+    if path is None:
+        return text
+    if fmt == "csv":
+        text = "\ufeff" + text
+    write_text(path, text)
+    return None
+
+
+# ---------------------------------------------------------------------------
+# Display
+# ---------------------------------------------------------------------------
+def _fmt_value(value, decimals, unit) -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "n.d."
+    return format_number(value, int(decimals), "%" if str(unit).startswith("%") else "")
+
+
+def wide_display(df: pd.DataFrame) -> pd.DataFrame:
+    """Indicators as rows, levels as columns, values formatted in French."""
+    columns = list(dict.fromkeys(df["name"]))
+    rows = []
+    for ident, group in df.groupby("id", sort=False):
+        first = group.iloc[0]
+        row = {"Thème": THEMES.get(first["theme"], first["theme"]), "Indicateur": first["label"],
+               "Unité": first["unit"]}
+        for _, r in group.iterrows():
+            row[r["name"]] = _fmt_value(r["value"], r["decimals"], r["unit"])
+        own = group[group["level"] == "territoire"].iloc[0]
+        row["Source"] = f"{own['source']}".strip()
+        row["Note"] = own["note"]
+        rows.append(row)
+    out = pd.DataFrame(rows)
+    return out[["Thème", "Indicateur", "Unité", *columns, "Source", "Note"]]
+
+
+def indicators_text(df: pd.DataFrame) -> str:
+    wide = wide_display(df)
+    lines = []
+    names = [c for c in wide.columns if c not in ("Thème", "Indicateur", "Unité", "Source", "Note")]
+    width = max(len(x) for x in wide["Indicateur"]) if len(wide) else 20
+    width = min(width, 60)
+    for theme, group in wide.groupby("Thème", sort=False):
+        lines.append("")
+        lines.append(theme.upper())
+        lines.append(" " * (width + 2) + "".join(f"{n[:16]:>18}" for n in names))
+        for _, r in group.iterrows():
+            label = r["Indicateur"] if len(r["Indicateur"]) <= width else r["Indicateur"][: width - 1] + "…"
+            unit = f" ({r['Unité']})" if r["Unité"] and not str(r["Unité"]).startswith("%") else ""
+            lines.append(f"  {label:<{width}}" + "".join(f"{str(r[n]):>18}" for n in names))
+            if r["Note"] and r[names[0]] == "n.d.":
+                lines.append(f"      ↳ {r['Note']}")
+            elif unit:
+                pass
+    sources = sorted({s for s in df["source"] if s})
+    lines.append("")
+    lines.append("Sources : " + " ; ".join(sources))
+    return "\n".join(lines).lstrip("\n") + "\n"
+
+
+def findings_text(df: pd.DataFrame) -> str:
+    if df.empty:
+        return "Aucun écart marqué avec les territoires de référence au regard des seuils.\n"
+    lines = []
+    for axis, group in df.groupby("axis_label", sort=False):
+        lines.append(axis.upper())
+        seen = set()
+        for _, r in group.iterrows():
+            if r["sentence"] in seen:
+                continue
+            seen.add(r["sentence"])
+            lines.append(f"  [{STATUS_FR.get(r['status'], r['status'])}] {r['sentence']}")
+        lines.append("")
+    return "\n".join(lines)
+
+
+# ---------------------------------------------------------------------------
+# Workbooks
+# ---------------------------------------------------------------------------
+def _autosize(ws) -> None:
+    for column in ws.columns:
+        length = max((len(str(c.value)) if c.value is not None else 0) for c in column)
+        ws.column_dimensions[column[0].column_letter].width = min(max(10, length + 2), 70)
+
+
+def indicators_workbook(df: pd.DataFrame, path: str | Path) -> Path:
+    """One sheet per theme (indicators × levels, numbers kept numeric), plus sources and data."""
+    path = Path(path)
+    names = list(dict.fromkeys(df["name"]))
+    with atomic_path(path, suffix=".xlsx") as tmp:
+        with pd.ExcelWriter(tmp, engine="openpyxl") as writer:
+            for theme, group in df.groupby("theme", sort=False):
+                pivot = group.pivot_table(index=["id", "label", "unit"], columns="name", values="value",
+                                          aggfunc="first", sort=False, dropna=False)
+                pivot = pivot.reindex(columns=[n for n in names if n in pivot.columns])
+                pivot = pivot.reset_index().rename(columns={"id": "Identifiant", "label": "Indicateur",
+                                                            "unit": "Unité"})
+                own = group[group["level"] == "territoire"].set_index("id")
+                pivot["Source"] = pivot["Identifiant"].map(own["source"])
+                pivot["Millésime"] = pivot["Identifiant"].map(own["vintage"])
+                pivot["Note"] = pivot["Identifiant"].map(own["note"])
+                sheet = THEMES.get(theme, theme)[:31].replace("/", "-")
+                pivot.to_excel(writer, sheet_name=sheet, index=False)
+                _autosize(writer.sheets[sheet])
+            notes = df[["label", "level", "name", "source", "vintage", "geo_year", "note"]]
+            notes = notes.assign(level=notes["level"].map(LEVEL_FR))
+            notes.rename(columns=INDICATOR_HEADERS_FR).to_excel(writer, sheet_name="Sources et notes",
+                                                                index=False)
+            _autosize(writer.sheets["Sources et notes"])
+            long = df[[c for c in INDICATOR_HEADERS_FR if c in df.columns]].rename(columns=INDICATOR_HEADERS_FR)
+            long.to_excel(writer, sheet_name="Données (format long)", index=False)
+    return path
+
+
+def findings_workbook(df: pd.DataFrame, path: str | Path) -> Path:
+    path = Path(path)
+    cols = [c for c in FINDING_HEADERS_FR if c in df.columns]
+    out = df[cols].assign(status=df["status"].map(STATUS_FR)).rename(columns=FINDING_HEADERS_FR)
+    with atomic_path(path, suffix=".xlsx") as tmp:
+        with pd.ExcelWriter(tmp, engine="openpyxl") as writer:
+            out.to_excel(writer, sheet_name="Enjeux", index=False)
+            _autosize(writer.sheets["Enjeux"])
+    return path

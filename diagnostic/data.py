@@ -43,7 +43,10 @@ _cache: dict[tuple, SourceTable] = {}
 def commune_table(key: str, vintage: int | None = None, level: str = "COM",
                   required: bool = True) -> SourceTable | None:
     """One vintage of a product, by commune (or by ``level`` code), parts concatenated."""
-    datasets = find(key, vintage=vintage, level=level, required=required)
+    datasets = find(key, vintage=vintage, required=required)
+    # Products published by IRIS are summed to the commune by their own to_communes.
+    wanted = {level, "IRIS"} if level == "COM" else {level}
+    datasets = [d for d in datasets if d.level in wanted]
     if not datasets:
         return None
     datasets = [d for d in datasets if d.vintage == datasets[0].vintage]

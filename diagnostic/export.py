@@ -34,6 +34,11 @@ FINDING_HEADERS_FR = {
     "gap_relative": "Écart relatif", "source": "Source", "vintage": "Millésime",
 }
 STATUS_FR = {"enjeu": "Enjeu", "atout": "Atout", "ecart": "Écart notable"}
+#: Worksheet names (Excel allows 31 characters).
+SHEETS = {"demographie": "Démographie", "familles": "Familles et ménages",
+          "enfance_jeunesse": "Enfance-jeunesse", "vieillissement": "Vieillissement",
+          "revenus": "Revenus et précarité", "caf": "Allocataires CAF", "logement": "Logement",
+          "emploi": "Emploi", "equipements": "Équipements", "mobilite": "Mobilité"}
 LEVEL_FR = {"territoire": "Territoire", "departement": "Département", "region": "Région",
             "france": "France", "pair": "Comparaison"}
 
@@ -155,17 +160,18 @@ def indicators_workbook(df: pd.DataFrame, path: str | Path) -> Path:
     with atomic_path(path, suffix=".xlsx") as tmp:
         with pd.ExcelWriter(tmp, engine="openpyxl") as writer:
             for theme, group in df.groupby("theme", sort=False):
-                pivot = group.pivot_table(index=["id", "label", "unit"], columns="name", values="value",
-                                          aggfunc="first", sort=False, dropna=False)
-                pivot = pivot.reindex(columns=[n for n in names if n in pivot.columns])
-                pivot = pivot.reset_index().rename(columns={"id": "Identifiant", "label": "Indicateur",
-                                                            "unit": "Unité"})
                 own = group[group["level"] == "territoire"].set_index("id")
-                pivot["Source"] = pivot["Identifiant"].map(own["source"])
-                pivot["Millésime"] = pivot["Identifiant"].map(own["vintage"])
-                pivot["Note"] = pivot["Identifiant"].map(own["note"])
-                sheet = THEMES.get(theme, theme)[:31].replace("/", "-")
-                pivot.to_excel(writer, sheet_name=sheet, index=False)
+                values = group.pivot(index="id", columns="name", values="value")
+                sheet_df = pd.DataFrame({"Identifiant": own.index, "Indicateur": own["label"].values,
+                                         "Unité": own["unit"].values})
+                for name in names:
+                    if name in values.columns:
+                        sheet_df[name] = values[name].reindex(own.index).values
+                sheet_df["Source"] = own["source"].values
+                sheet_df["Millésime"] = own["vintage"].values
+                sheet_df["Note"] = own["note"].values
+                sheet = SHEETS.get(theme, theme)[:31]
+                sheet_df.to_excel(writer, sheet_name=sheet, index=False)
                 _autosize(writer.sheets[sheet])
             notes = df[["label", "level", "name", "source", "vintage", "geo_year", "note"]]
             notes = notes.assign(level=notes["level"].map(LEVEL_FR))

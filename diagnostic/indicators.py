@@ -149,11 +149,12 @@ def aggregate(src: SourceTable, territory: Territory, columns: list[str]):
     if n_cov == n_total:
         return pd.Series(per_ref.sum().to_numpy(), index=columns), Coverage(n_cov, n_total, 1.0), per_ref
     if territory.kind == "france":
-        # INSEE's own convention: "France hors Mayotte" when a whole département is
-        # absent from a source; any other gap leaves France without a value.
+        # INSEE's own convention: "France hors Mayotte" when a whole overseas département
+        # is absent from a source; any other gap leaves France without a value.
         deps = pd.Series([c[:3] if c.startswith("97") else c[:2] for c in p.refs])
         absent = deps[~covered].unique()
-        if len(absent) and all((~covered[deps.to_numpy() == d]).all() for d in absent):
+        overseas_only = len(absent) and all(d.startswith("97") for d in absent)
+        if overseas_only and all((~covered[deps.to_numpy() == d]).all() for d in absent):
             cov = Coverage(n_cov, n_total, None, excluded=tuple(sorted(absent)))
             return pd.Series(per_ref.sum().to_numpy(), index=columns), cov, per_ref
     pop = reference_population()

@@ -264,7 +264,7 @@ def _from_communes(kind: str, code: str, name: str, communes, notices=(), refere
               if reference_dep in geo.departements.index else (regs[0] if regs else None))
     return Territory(kind=kind, code=code, name=name, communes=communes, departements=deps,
                      regions=regs, departement=reference_dep, region=region, geo_year=geo.year,
-                     notices=tuple(notices), spec=spec or code)
+                     notices=tuple(dict.fromkeys(notices)), spec=spec or code)
 
 
 def resolve_commune(code: str, notices=()) -> Territory:
@@ -385,6 +385,11 @@ def _commune_by_code(code: str) -> Territory:
         old_name = hist.former_name(code) or (delegated["LIBELLE"].iloc[0] if not delegated.empty else code)
         notice = (f"La commune {old_name} ({code}) n'existe plus dans le COG {geo.year} : elle a été "
                   f"intégrée à {geo.commune_name(new)} ({new}). Le diagnostic porte sur {geo.commune_name(new)}.")
+        later = _known_in_later_geography(code)
+        if later:
+            notice += (f" Attention : ce code a été réattribué à une autre commune dans une géographie "
+                       f"plus récente ({later}) ; si c'est elle que vous visez, ajoutez au miroir le COG "
+                       f"correspondant.")
         return resolve_commune(new, notices=(notice,))
     if len(successors) > 1:
         names = ", ".join(f"{geo.commune_name(c)} ({c})" for c in successors)
@@ -504,7 +509,8 @@ def load_perimeter(path: Path) -> Territory:
     if data.get("base") is not None:
         base = resolve(str(data["base"]))
         communes |= set(base.communes)
-        notices.extend(base.notices)
+        # Notices about the base's own extent do not describe the perimeter.
+        notices.extend(n for n in base.notices if "plusieurs départements" not in n)
     for code in _code_list(data.get("communes"), path, "communes"):
         communes |= set(resolve(code).communes)
     for code in _code_list(data.get("ajouter"), path, "ajouter"):

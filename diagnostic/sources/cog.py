@@ -12,7 +12,7 @@ from pathlib import Path
 import pandas as pd
 
 from .base import Dataset, Product, register
-from .readers import read_csv
+from .readers import read_csv, require_columns
 
 COG_URL = "https://www.insee.fr/fr/information/2560452"
 
@@ -31,6 +31,7 @@ class _CogFile(Product):
 
     def read(self, ds: Dataset) -> pd.DataFrame:
         df = read_csv(ds.path, text_columns=set(self.columns))
+        require_columns(df, self.columns[:2], ds.path)
         # Keep INSEE's columns only (third-party copies add some, e.g. indic_oe).
         keep = [c for c in df.columns if c in self.columns] if self.columns else list(df.columns)
         return df[keep]

@@ -14,7 +14,7 @@ from pathlib import Path
 import pandas as pd
 
 from .base import Dataset, Product, register
-from .readers import normalise_code, open_text, read_csv_text
+from .readers import normalise_code, open_text, read_csv_text, require_columns
 
 
 @register
@@ -48,6 +48,6 @@ class Comparateur(Product):
         return f"Insee, comparateur de territoires (RP {ds.vintage}, géographie {ds.geo_year})"
 
     def read(self, ds: Dataset) -> pd.DataFrame:
-        df = read_csv_text(open_text(ds.path), source=str(ds.path))
+        df = require_columns(read_csv_text(open_text(ds.path), source=str(ds.path)), ["CODGEO"], ds.path)
         df["CODGEO"] = normalise_code(df["CODGEO"], 5)
         return df

@@ -14,7 +14,7 @@ from pathlib import Path
 import pandas as pd
 
 from .base import Dataset, Product, register
-from .readers import normalise_code, read_csv, read_csv_text
+from .readers import normalise_code, read_csv, require_columns
 
 LEVELS = {"COM": "COM", "ARR": "ARR", "EPCI": "EPCI", "DEP": "DEP", "REG": "REG",
           "METRO": "FRANCE", "FE": "FRANCE", "FRANCE": "FRANCE"}
@@ -61,6 +61,7 @@ class Filosofi(Product):
         df = read_csv(ds.path, member=ds.member)
         if ds.level == "FRANCE" and "CODGEO" not in df.columns:
             df.insert(0, "CODGEO", "FR")
+        require_columns(df, ["CODGEO"], ds.path)
         if ds.level in ("COM", "ARR"):
             df["CODGEO"] = normalise_code(df["CODGEO"], 5)
         return df

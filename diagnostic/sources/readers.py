@@ -40,6 +40,8 @@ _SPACES = re.compile(r"[\s\u00a0\u202f\u2009]")
 def open_text(path: Path, member: str | None = None) -> str:
     """Return the text of a file, or of a member of a zip archive."""
     try:
+        if Path(path).suffix.lower() == ".zip" and not zipfile.is_zipfile(path):
+            raise zipfile.BadZipFile("archive zip invalide ou tronquée")
         if zipfile.is_zipfile(path):
             with zipfile.ZipFile(path) as zf:
                 name = member or _main_member(zf)
@@ -141,6 +143,16 @@ def convert_columns(df: pd.DataFrame, text_columns=frozenset()) -> pd.DataFrame:
 
 def read_csv(path: Path, member: str | None = None, **kwargs) -> pd.DataFrame:
     return read_csv_text(open_text(path, member), source=str(path), **kwargs)
+
+
+def require_columns(df: pd.DataFrame, columns, source) -> pd.DataFrame:
+    """Raise a French UnreadableData when a published column is missing."""
+    missing = [c for c in columns if c not in df.columns]
+    if missing:
+        raise UnreadableData(
+            f"Le fichier {source} n'a pas la structure attendue : colonne(s) {', '.join(missing)} absente(s).",
+            "Vérifiez qu'il s'agit bien du fichier original, non modifié.")
+    return df
 
 
 def read_excel(path: Path, sheet: str | int = 0, header_marker: str = "CODGEO") -> pd.DataFrame:

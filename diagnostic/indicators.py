@@ -42,20 +42,31 @@ class Coverage:
     population_share: float | None
     secret: int = 0
     excluded: tuple[str, ...] = ()  # whole départements absent from the source (France level)
+    partial_sums: pd.Series | None = None  # sums over the rows present, for notes only
 
     @property
     def complete(self) -> bool:
         return self.covered == self.total and self.total > 0
 
-    def note(self) -> str:
+    def note(self, hint: str = "", partial: float | None = None, unit: str = "") -> str:
+        if self.covered == 0 and not self.secret:
+            text = "non disponible : aucune commune du territoire n'est couverte par la source"
+            return text + (f" ({hint})." if hint else ".")
+        if self.total == 1 and self.secret:
+            return ("non disponible : secret statistique (valeurs non diffusées pour une partie "
+                    "de la commune, par exemple certains IRIS).")
         share = ("" if self.population_share is None
                  else f" ({format_number(100 * self.population_share, 0)} % de la population)")
         text = f"couverture partielle : {self.covered} commune{'s' if self.covered > 1 else ''} " \
                f"sur {self.total}{share}"
         if self.secret:
             text += f", dont {self.secret} non couverte{'s' if self.secret > 1 else ''} " \
-                    f"par secret statistique"
-        return text + " ; valeur non calculée pour ce niveau."
+                    f"par secret statistique (valeurs non diffusées)"
+        text += " ; valeur non calculée pour ce niveau"
+        if partial is not None and partial > 0:
+            text += (f" (la somme des seules valeurs diffusées, {format_number(partial, 0)}"
+                     f"{' ' + unit if unit else ''}, minore le total)")
+        return text + "."
 
 
 @dataclass
@@ -163,7 +174,9 @@ def aggregate(src: SourceTable, territory: Territory, columns: list[str]):
         total = pop.reindex(p.refs).sum()
         share = float(pop.reindex(p.refs[covered]).sum() / total) if total else None
     secret = int((has_row & has_bad).sum())
-    return None, Coverage(n_cov, n_total, share, secret), per_ref
+    cov = Coverage(n_cov, n_total, share, secret)
+    cov.partial_sums = pd.Series(np.nansum(values[present], axis=0), index=columns)
+    return None, cov, per_ref
 
 
 # ---------------------------------------------------------------------------
@@ -233,7 +246,10 @@ def _plan(ind: cat.Indicator):
                                f"{REGISTRY[method.source].label} absent du miroir.")
                 continue
         return method, src, den_src, base, None
-    return None, None, None, None, reasons[0] if reasons else "non disponible."
+    if not reasons:
+        return None, None, None, None, "non disponible."
+    detail = " ; ".join(r.removeprefix("non disponible : ").rstrip(".") for r in dict.fromkeys(reasons))
+    return None, None, None, None, "non disponible : " + detail + "."
 
 
 def _vintage_label(src: SourceTable) -> str:
@@ -253,11 +269,12 @@ def _compute_additive(ind, method, src, den_src, base, territory) -> Result:
     vint = _vintage_label(src)
     source = src.citation
     note = method.note
+    hint = REGISTRY[method.source].coverage_hint
     if method.kind == "annual_rate":
         den_cols = method.denominator.columns(src.vintage)
         sums, cov, per_ref = aggregate(src, territory, sorted(set(num_cols + den_cols)))
         if sums is None:
-            return Result(None, source, vint, src.geo_year, cov.note(), cov)
+            return Result(None, source, vint, src.geo_year, cov.note(hint), cov)
         note = _excluded_note(cov, note)
         now, before = _combine(sums, method.numerator, src.vintage), _combine(sums, method.denominator, src.vintage)
         value = ((now / before) ** (1 / method.years) - 1) * 100 if before > 0 else None
@@ -270,13 +287,16 @@ def _compute_additive(ind, method, src, den_src, base, territory) -> Result:
         source = f"{base.citation} ; {src.citation}"
         if sums is None or base_sums is None:
             worst = cov if sums is None else base_cov
-            return Result(None, source, vint, src.geo_year, worst.note(), worst)
+            return Result(None, source, vint, src.geo_year, worst.note(hint), worst)
         now = _combine(sums, method.numerator, src.vintage)
         before = _combine(base_sums, method.numerator, base.vintage)
         value = (now / before - 1) * 100 if before else None
         return Result(value, source, vint, src.geo_year, note, cov)
     if sums is None:
-        return Result(None, source, vint, src.geo_year, cov.note(), cov)
+        partial = None
+        if method.kind == "count" and cov.partial_sums is not None:
+            partial = _combine(cov.partial_sums, method.numerator, src.vintage)
+        return Result(None, source, vint, src.geo_year, cov.note(hint, partial, ind.unit), cov)
     num = _combine(sums, method.numerator, src.vintage)
     if method.kind == "count":
         return Result(num, source, vint, src.geo_year, note, cov)
@@ -288,7 +308,8 @@ def _compute_additive(ind, method, src, den_src, base, territory) -> Result:
         source = f"{src.citation} ; {den_src.citation}"
         vint = f"{src.vintage} / {den_src.vintage}"
     if den_sums is None:
-        return Result(None, source, vint, src.geo_year, den_cov.note(), den_cov)
+        den_hint = REGISTRY[den_src.key].coverage_hint
+        return Result(None, source, vint, src.geo_year, den_cov.note(den_hint), den_cov)
     den = _combine(den_sums, method.denominator, den_src.vintage)
     value = num / den * method.scale if den else None
     return Result(value, source, vint, src.geo_year, note, cov)

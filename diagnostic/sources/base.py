@@ -7,6 +7,7 @@ per file (and per zip member when an archive holds several levels).
 """
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import tempfile
@@ -79,6 +80,8 @@ class Product:
     url: ClassVar[str | None] = None
     #: Key columns: the commune (or IRIS) code of each row.
     code_column: ClassVar[str] = "CODGEO"
+    #: French note on which communes the product covers, shown when a territory is not covered.
+    coverage_hint: ClassVar[str] = ""
     extra: dict = field(default_factory=dict)
 
     # --- discovery ----------------------------------------------------------
@@ -166,7 +169,11 @@ _listings: dict[Path, list[Path]] = {}
 def mirror_files(mirror: Path) -> list[Path]:
     """Files of the mirror (listed once per process; :func:`refresh` after a download)."""
     if mirror not in _listings:
-        _listings[mirror] = sorted(p for p in mirror.rglob("*") if p.is_file()) if mirror.is_dir() else []
+        files = []
+        if mirror.is_dir():  # os.walk follows symlinked folders, which users set up often
+            for root, _dirs, names in os.walk(mirror, followlinks=True):
+                files.extend(Path(root) / n for n in names if not n.startswith("."))
+        _listings[mirror] = sorted(p for p in files if p.is_file())
     return _listings[mirror]
 
 

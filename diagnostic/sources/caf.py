@@ -69,6 +69,8 @@ def sum_to_communes(df: pd.DataFrame, commune: pd.Series, columns: list[str]) ->
 
 @register
 class CafIris(Product):
+    coverage_hint = ("les données CAF à l'IRIS ne couvrent que les communes découpées en IRIS "
+                     "(environ 10 000 habitants ou plus)")
     key = "caf_iris"
     label = "Données CAF à l'IRIS"
     producer = "Cnaf"

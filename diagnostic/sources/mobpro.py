@@ -164,7 +164,8 @@ class Mobpro(Product):
         })
         if "TRANS" in df.columns:
             for code, column in transport_modes(ds.vintage).items():
-                frame[column] = df["NBFLUX"].where(df["TRANS"] == code, 0.0).astype("float64")
+                mode = (df["TRANS"] == code).fillna(False).astype(bool)
+                frame[column] = df["NBFLUX"].where(mode, 0.0).astype("float64")
         out = frame.groupby("CODGEO", sort=True).sum(min_count=1).reset_index()
         out["CODGEO"] = out["CODGEO"].astype("string")
         return with_parent_communes(out)

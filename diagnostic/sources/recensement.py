@@ -68,7 +68,7 @@ def parent_commune(codes: pd.Series) -> pd.Series:
     from ..geography import ARRONDISSEMENT_PARENT  # late: geography imports this package
 
     codes = codes.astype("string")
-    return codes.map(lambda c: ARRONDISSEMENT_PARENT.get(c, c) if pd.notna(c) else c).astype("string")
+    return codes.map(ARRONDISSEMENT_PARENT).astype("string").fillna(codes)
 
 
 def with_parent_communes(df: pd.DataFrame) -> pd.DataFrame:
@@ -104,22 +104,28 @@ def structure_error(path: Path, detail: str) -> UnreadableData:
 @contextmanager
 def _open_binary(path: Path, member: str | None = None):
     """The bytes of a file, or of the data member of a zip archive."""
+    archive = None
     try:
         if path.suffix.lower() == ".zip" and not zipfile.is_zipfile(path):
             raise zipfile.BadZipFile("archive zip invalide ou tronquée")
         if path.suffix.lower() != ".xlsx" and zipfile.is_zipfile(path):
-            with zipfile.ZipFile(path) as zf:
-                name = member or _main_member(zf)
-                with zf.open(name) as fh:
-                    yield fh
+            archive = zipfile.ZipFile(path)
+            fh = archive.open(member or _main_member(archive))
         else:
-            with open(path, "rb") as fh:
-                yield fh
+            fh = open(path, "rb")
     except (OSError, zipfile.BadZipFile, KeyError) as exc:
+        if archive is not None:
+            archive.close()
         raise UnreadableData(
             f"Le fichier {path} ne peut pas être lu ({exc}).",
             "Remplacez-le par le fichier original publié par l'Insee.",
         ) from exc
+    try:
+        yield fh
+    finally:
+        fh.close()
+        if archive is not None:
+            archive.close()
 
 
 def _clean(name: str) -> str:
@@ -167,6 +173,8 @@ def read_csv_chunks(path: Path, required: Iterable[str], optional: Iterable[str]
             for batch in reader:
                 chunk = batch.to_pandas()
                 yield chunk.astype({c: "string" for c in chunk.columns})
+        except (zipfile.BadZipFile, EOFError) as exc:  # damaged member, found while reading
+            raise structure_error(path, f"archive endommagée : {exc}") from exc
         except pa.ArrowInvalid as exc:
             wrong = re.search(r"Expected (\d+) columns, got (\d+): ?(.*)", str(exc))
             if wrong:

@@ -103,6 +103,8 @@ def header(path: Path, member: str | None = None) -> tuple[str, ...]:
 
 
 class RpIris(Product):
+    coverage_hint = ("les extraits départementaux de la base infracommunale ne couvrent pas toutes "
+                     "les communes ; la base officielle de l'Insee les couvrirait")
     """One theme of the RP IRIS bases; subclasses only name the theme and files."""
 
     producer = "Insee"

@@ -125,7 +125,7 @@ def harmonise(df: pd.DataFrame, code_column: str, geo_year: int, value_columns=N
     # min_count=1: a merged commune whose parts are all secret stays missing, never 0.
     agg = out.groupby(code_column, sort=False)[value_columns].sum(min_count=1)
     # A sum over parts where one is secret would be silently low: keep it missing.
-    incomplete = out.groupby(code_column, sort=False)[value_columns].apply(lambda g: g.isna().any())
+    incomplete = out[value_columns].isna().groupby(out[code_column], sort=False).any()
     agg = agg.mask(incomplete)
     others = [c for c in out.columns if c not in value_columns and c != code_column]
     first = out.groupby(code_column, sort=False)[others].first() if others else None

@@ -96,8 +96,35 @@ class Pairs:
     refs: np.ndarray  # reference commune codes (territory.communes)
     pos: np.ndarray  # row of each source code in the source table, -1 if absent
 
+    @functools.cached_property
+    def ref_population(self) -> np.ndarray:
+        return reference_population().reindex(self.refs).to_numpy(dtype=float)
+
+    @functools.cached_property
+    def ref_departement(self) -> np.ndarray:
+        return np.array([c[:3] if c.startswith("97") else c[:2] for c in self.refs], dtype=object)
+
 
 _pairs_cache: dict[tuple, Pairs] = {}
+
+
+_rows_cache: dict[tuple, tuple] = {}
+
+
+def _territory_rows(territory: Territory, geo_year: int) -> tuple:
+    """(source codes, reference positions, references) in the geography of ``geo_year``."""
+    key = (geo_year, _key(territory))
+    hit = _rows_cache.get(key)
+    if hit is None:
+        trans = history().translation(geo_year)
+        refs = list(territory.communes)
+        ref_pos = {c: i for i, c in enumerate(refs)}
+        extra = [(old, ref_pos[new[0]]) for old, new in trans.mapping.items()
+                 if len(new) == 1 and new[0] in ref_pos and old != new[0]]
+        codes = np.array(refs + [o for o, _ in extra], dtype=object)
+        ids = np.concatenate([np.arange(len(refs)), np.array([i for _, i in extra], dtype=np.int64)])
+        hit = _rows_cache[key] = (codes, ids.astype(np.int64), np.array(refs, dtype=object))
+    return hit
 
 
 def source_pairs(src: SourceTable, territory: Territory) -> Pairs:
@@ -105,21 +132,19 @@ def source_pairs(src: SourceTable, territory: Territory) -> Pairs:
     hit = _pairs_cache.get(key)
     if hit is not None:
         return hit
-    trans = history().translation(src.geo_year)
-    refs = list(territory.communes)
-    ref_pos = {c: i for i, c in enumerate(refs)}
-    rows = [(c, i) for i, c in enumerate(refs)]
-    for old, new in trans.mapping.items():
-        if len(new) == 1 and new[0] in ref_pos and old != new[0]:
-            rows.append((old, ref_pos[new[0]]))
+    codes, ids, refs = _territory_rows(territory, src.geo_year)
     index = src.table.index
     # Paris, Lyon, Marseille: some files publish only their arrondissements.
     for parent, arms in PLM.items():
-        if parent in ref_pos and parent not in index and all(a in index for a in arms):
-            rows = [r for r in rows if r[0] != parent] + [(a, ref_pos[parent]) for a in arms]
-    codes = np.array([r[0] for r in rows], dtype=object)
-    pairs = Pairs(src=codes, ref_ids=np.array([r[1] for r in rows], dtype=np.int64),
-                  refs=np.array(refs, dtype=object), pos=index.get_indexer(codes))
+        if parent in index or not all(a in index for a in arms):
+            continue
+        where = np.flatnonzero(codes == parent)
+        if len(where):
+            ref_id = ids[where[0]]
+            keep = codes != parent
+            codes = np.concatenate([codes[keep], np.array(arms, dtype=object)])
+            ids = np.concatenate([ids[keep], np.full(len(arms), ref_id, dtype=np.int64)])
+    pairs = Pairs(src=codes, ref_ids=ids, refs=refs, pos=index.get_indexer(codes))
     if len(_pairs_cache) > 4096:
         _pairs_cache.clear()
     _pairs_cache[key] = pairs
@@ -135,7 +160,7 @@ def reference_population() -> pd.Series:
     src = commune_table("comparateur")
     col = cat.expand("P{aa}_POP", src.vintage)
     df, _ = harmonise(src.table[[col]].reset_index(), "CODGEO", src.geo_year, [col])
-    return df.set_index("CODGEO")[col]
+    return pd.Series(df[col].to_numpy(dtype=float), index=df["CODGEO"].astype(object).to_numpy())
 
 
 def aggregate(src: SourceTable, territory: Territory, columns: list[str]):
@@ -162,17 +187,15 @@ def aggregate(src: SourceTable, territory: Territory, columns: list[str]):
     if territory.kind == "france":
         # INSEE's own convention: "France hors Mayotte" when a whole overseas département
         # is absent from a source; any other gap leaves France without a value.
-        deps = pd.Series([c[:3] if c.startswith("97") else c[:2] for c in p.refs])
-        absent = deps[~covered].unique()
+        deps = p.ref_departement
+        absent = set(deps[~covered])
         overseas_only = len(absent) and all(d.startswith("97") for d in absent)
-        if overseas_only and all((~covered[deps.to_numpy() == d]).all() for d in absent):
+        if overseas_only and all((~covered[deps == d]).all() for d in absent):
             cov = Coverage(n_cov, n_total, None, excluded=tuple(sorted(absent)))
             return pd.Series(per_ref.sum().to_numpy(), index=columns), cov, per_ref
-    pop = reference_population()
-    share = None
-    if not pop.empty:
-        total = pop.reindex(p.refs).sum()
-        share = float(pop.reindex(p.refs[covered]).sum() / total) if total else None
+    pop = p.ref_population
+    total = np.nansum(pop)
+    share = float(np.nansum(pop[covered]) / total) if total else None
     secret = int((has_row & has_bad).sum())
     cov = Coverage(n_cov, n_total, share, secret)
     cov.partial_sums = pd.Series(np.nansum(values[present], axis=0), index=columns)
@@ -390,6 +413,7 @@ def _plan_cached(ind_id: str):
 def clear_cache() -> None:
     _plans.clear()
     _pairs_cache.clear()
+    _rows_cache.clear()
     _reference_rows.clear()
     reference_population.cache_clear()
 

@@ -73,13 +73,20 @@ def load_thresholds(path: str | Path | None = None) -> dict:
 
 
 def _reference_phrase(level: str, name: str) -> str:
+    """The reference with its article, as it follows « de » (« du Finistère », « de l'Orne »)."""
     if level == "france":
-        return "la France"
-    if level == "departement":
-        return _with_article(name)
-    if level == "region":
-        return f"la région {name}"
-    return name
+        phrase = "la France"
+    elif level == "departement":
+        phrase = _with_article(name)
+    elif level == "region":
+        phrase = f"la région {name}"
+    else:
+        phrase = name
+    if phrase.startswith("le "):
+        return "du " + phrase[3:]
+    if phrase.startswith("les "):
+        return "des " + phrase[4:]
+    return "de " + phrase
 
 
 def _with_article(name: str) -> str:
@@ -121,10 +128,10 @@ def _sentence(row, ref, gap_points, unit) -> str:
     higher = row["value"] > ref["value"]
     if share:
         verb = "dépasse" if higher else ("est inférieure à" if feminine else "est inférieur à")
-        return f"{subject} ({val}) {verb} {pronoun} de {where} ({rval}) de {format_points(gap_points, max(dec, 1))}."
+        return f"{subject} ({val}) {verb} {pronoun} {where} ({rval}) de {format_points(gap_points, max(dec, 1))}."
     rel = abs(row["value"] / ref["value"] - 1) * 100
     adjective = ("supérieure" if higher else "inférieure") if feminine else ("supérieur" if higher else "inférieur")
-    return f"{subject} ({val}) est {adjective} de {format_number(rel, 0)} % à {pronoun} de {where} ({rval})."
+    return f"{subject} ({val}) est {adjective} de {format_number(rel, 0)} % à {pronoun} {where} ({rval})."
 
 
 def compute(indicators: pd.DataFrame, thresholds: dict | None = None) -> pd.DataFrame:

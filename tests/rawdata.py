@@ -38,3 +38,31 @@ def epci_composition_2021() -> dict[str, list[str]]:
 def comparateur_sum(codes, column: str) -> float:
     table = comparateur()
     return sum(float(table[c][column]) for c in codes)
+
+
+def iris_rows(name: str, dep: str) -> list[dict[str, str]]:
+    """Rows of a per-département RP IRIS extract (first occurrence of duplicated columns)."""
+    with open(MIRROR / "rp2019-iris" / f"{name}_{dep}.csv", encoding="utf-8") as fh:
+        reader = csv.reader(fh, delimiter=";")
+        header = next(reader)
+        first = {}
+        for i, col in enumerate(header):
+            first.setdefault(col, i)
+        return [{col: row[i] for col, i in first.items()} for row in reader]
+
+
+def iris_sum(name: str, dep: str, commune: str, column: str, commune_column: str = "INSEE_COM") -> float:
+    return sum(float(r[column]) for r in iris_rows(name, dep) if r[commune_column] == commune)
+
+
+def caf_rows(year: int) -> list[dict[str, str]]:
+    with open(MIRROR / "caf" / f"data_CAF_{year}_IRIS.csv", encoding="utf-8-sig") as fh:
+        return list(csv.DictReader(fh, delimiter=";"))
+
+
+def caf_sum(year: int, commune: str, column: str) -> float | None:
+    """Commune total, or None when an IRIS of the commune is blank (secret)."""
+    values = [r[column].replace("\u202f", "") for r in caf_rows(year) if r["CODGEO"][:5] == commune]
+    if not values or any(v.strip() == "" for v in values):
+        return None
+    return sum(float(v) for v in values)

@@ -51,3 +51,11 @@ def test_invalid_threshold_file(tmp_path, text, message):
     path.write_text(text, encoding="utf-8")
     with pytest.raises(ConfigurationError, match=message):
         findings.load_thresholds(path)
+
+
+def test_article_contracts_with_de():
+    df = findings.compute(indicators.compute("242900835", ids=["part_logements_vacants"]))
+    sentences = set(df["sentence"])
+    assert ("La part des logements vacants (9,7\u00a0%) dépasse celle du Finistère (7,5\u00a0%) "
+            "de 2,2 points.") in sentences
+    assert any("celle de la région Bretagne" in s for s in sentences)

@@ -57,8 +57,8 @@ class Coverage:
                     "de la commune, par exemple certains IRIS).")
         share = ("" if self.population_share is None
                  else f" ({format_number(100 * self.population_share, 0)} % de la population)")
-        text = f"couverture partielle : {self.covered} commune{'s' if self.covered > 1 else ''} " \
-               f"sur {self.total}{share}"
+        text = f"couverture partielle : {format_number(self.covered)} commune" \
+               f"{'s' if self.covered > 1 else ''} sur {format_number(self.total)}{share}"
         if self.secret:
             text += f", dont {self.secret} non couverte{'s' if self.secret > 1 else ''} " \
                     f"par secret statistique (valeurs non diffusées)"

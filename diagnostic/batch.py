@@ -1,0 +1,494 @@
+"""Reports of many territories: parallel workers, index page and comparison workbook.
+
+``run(["territories/normandie.yaml", "61001"], jobs=4)`` builds one report per
+territory (:func:`diagnostic.report.build`) in ``jobs`` worker processes, shows
+a French progress bar on stderr, and writes under ``reports/<lot>/``:
+
+* ``index.html`` — one self-contained page (inline CSS and a few lines of
+  inline JavaScript to sort the columns, no request) listing every territory
+  with key figures and a link to its report, then the failures with their
+  reason;
+* ``comparaison.xlsx`` — every territory's indicators side by side.
+
+A failing territory (unknown code, notebook error…) never stops the others: its
+reason is recorded in French. A report whose fingerprint (territory, kit
+version, notebook, code and input checksums) is unchanged is not rebuilt unless
+``force``.
+
+Workers are warm: each keeps one Jupyter kernel (:class:`report.KernelSession`)
+across its territories — the namespace is reset before each notebook, while the
+imported kit keeps its caches (store tables, reference values of the
+département, région and France) — so only the first report of a worker pays the
+start-up. :func:`build_one` is a plain picklable function, ready for a Dask
+cluster.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import html
+import math
+import multiprocessing
+import os
+import sys
+import time
+import traceback
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from . import config
+from .atomic import atomic_path, write_text
+from .errors import DiagnosticError
+from .text import format_number, slugify
+
+#: Key figures of the index page: (indicator id, column header).
+INDEX_FIGURES = [
+    ("population", "Population"),
+    ("population_evolution_annuelle", "Évolution annuelle de la population"),
+    ("part_0_14_ans", "Part des moins de 15 ans"),
+    ("part_75_ans_et_plus", "Part des 75 ans ou plus"),
+    ("part_familles_monoparentales", "Part des familles monoparentales"),
+    ("taux_chomage", "Taux de chômage (15-64 ans)"),
+    ("revenu_median", "Revenu médian (€/UC)"),
+    ("taux_pauvrete", "Taux de pauvreté"),
+    ("part_logements_vacants", "Part des logements vacants"),
+]
+
+
+@dataclass
+class BatchOutcome:
+    index: Path
+    workbook: Path
+    successes: list[dict] = field(default_factory=list)
+    failures: list[tuple[str, str]] = field(default_factory=list)
+    name: str = ""
+    seconds: float = 0.0
+
+    @property
+    def skipped(self) -> int:
+        return sum(1 for s in self.successes if s.get("skipped"))
+
+    @property
+    def built(self) -> int:
+        return len(self.successes) - self.skipped
+
+
+# ---------------------------------------------------------------------------
+# Specs
+# ---------------------------------------------------------------------------
+def expand(specs, communes_of: bool = False) -> tuple[str | None, list[str], list[tuple[str, str]]]:
+    """(set name, territory specs, failures) from codes and territories/*.yaml set files.
+
+    A set file contributes its ``territoires`` and ``communes_de``; a perimeter
+    file stays one territory. ``communes_of`` replaces each territory by its
+    communes.
+    """
+    from .territory import is_set_file, load_set, perimeter_path, resolve
+
+    if isinstance(specs, (str, Path)):
+        specs = [specs]
+    name, out, failures = None, [], []
+    for spec in specs:
+        spec = str(spec).strip()
+        if not spec:
+            continue
+        try:
+            path = perimeter_path(spec)
+        except DiagnosticError as exc:
+            failures.append((spec, exc.message))
+            continue
+        if path is not None and is_set_file(path):
+            set_name, members = load_set(path)
+            name = name or set_name
+            out.extend(members)
+        else:
+            out.append(str(path.resolve()) if path is not None else spec)
+    if communes_of:
+        expanded = []
+        for spec in out:
+            try:
+                territory = resolve(spec)
+            except DiagnosticError as exc:
+                failures.append((spec, exc.message))
+                continue
+            expanded.extend(territory.communes)
+            if name is None and len(out) == 1:
+                name = f"communes-{territory.slug}"
+        out = expanded
+    return name, list(dict.fromkeys(out)), failures
+
+
+def default_jobs() -> int:
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # pragma: no cover - not Linux
+        return max(1, os.cpu_count() or 1)
+
+
+# ---------------------------------------------------------------------------
+# The worker
+# ---------------------------------------------------------------------------
+_session = None
+
+
+def _kernel_session():
+    """This process's reusable kernel (shut down when the process exits)."""
+    global _session
+    if _session is None:
+        from multiprocessing import util
+
+        from .report import KernelSession
+
+        _session = KernelSession()
+        util.Finalize(_session, _session.shutdown, exitpriority=10)
+        import atexit
+
+        atexit.register(_session.shutdown)
+    return _session
+
+
+def shutdown_worker() -> None:
+    global _session
+    if _session is not None:
+        _session.shutdown()
+        _session = None
+
+
+def _territory_rows(csv_path: Path) -> list[dict]:
+    """The territory's own indicator rows from a report's ``indicateurs.csv``."""
+    df = pd.read_csv(csv_path, sep=";", decimal=",", encoding="utf-8-sig", dtype={"code": str},
+                     keep_default_na=True)
+    df = df[df["level"] == "territoire"]
+    keep = ["id", "theme", "label", "unit", "decimals", "value", "source", "vintage", "note"]
+    df = df[[c for c in keep if c in df.columns]]
+    records = df.to_dict(orient="records")
+    for r in records:
+        for k, v in list(r.items()):
+            if isinstance(v, float) and math.isnan(v):
+                r[k] = None
+    return records
+
+
+def build_one(spec: str, options: dict) -> dict:
+    """Build (or skip) the report of one territory; never raises.
+
+    ``options``: ``output_dir``, ``force``, ``peers``, ``reuse_kernel``. Returns
+    a plain dict: ``ok``, ``reason`` (French, on failure), ``slug``, ``label``,
+    ``html``, ``skipped``, ``seconds`` and the territory's ``indicators``.
+    """
+    from . import report
+    from .territory import resolve
+
+    started = time.perf_counter()
+    out = {"spec": spec, "ok": False, "reason": None, "skipped": False, "pid": os.getpid()}
+    try:
+        if options.get("mirror"):
+            config.set_mirror(options["mirror"])
+        if options.get("cache"):
+            config.set_cache(options["cache"])
+        territory = resolve(spec)
+        out.update(code=territory.code, name=territory.name, label=territory.label,
+                   kind=territory.kind_label, slug=territory.slug, communes=len(territory.communes))
+        session = _kernel_session() if options.get("reuse_kernel", True) else None
+        result = report.build(territory, output_dir=options.get("output_dir"),
+                              peers=options.get("peers") or (), kernel=session,
+                              force=bool(options.get("force")))
+        out.update(ok=True, html=str(result.html), directory=str(result.directory),
+                   skipped=result.skipped)
+        try:
+            out["indicators"] = _territory_rows(result.directory / "indicateurs.csv")
+        except Exception:  # the index loses its figures, not the report
+            out["indicators"] = []
+    except DiagnosticError as exc:
+        out["reason"] = exc.message
+    except KeyboardInterrupt:
+        raise
+    except Exception as exc:
+        if os.environ.get("DIAGNOSTIC_DEBUG"):
+            traceback.print_exc()
+        out["reason"] = f"erreur inattendue ({type(exc).__name__} : {exc})"
+    out["seconds"] = round(time.perf_counter() - started, 2)
+    return out
+
+
+def _worker_init(mirror: str | None, cache: str | None) -> None:
+    os.environ.setdefault("MPLBACKEND", "Agg")
+    if mirror:
+        config.set_mirror(mirror)
+    if cache:
+        config.set_cache(cache)
+
+
+# ---------------------------------------------------------------------------
+# run()
+# ---------------------------------------------------------------------------
+def _progress(total: int):
+    from tqdm import tqdm
+
+    return tqdm(total=total, desc="Rapports", unit=" rapport", file=sys.stderr, dynamic_ncols=True,
+                bar_format="{desc} : {n_fmt}/{total_fmt} |{bar}| {percentage:3.0f} % "
+                           "[écoulé {elapsed}, reste {remaining}]{postfix}",
+                disable=total == 0)
+
+
+def run(specs, jobs: int | None = None, force: bool = False, output_dir=None, name: str | None = None,
+        engine: str = "local", scheduler: str | None = None, communes_of: bool = False,
+        peers=()) -> BatchOutcome:
+    """Build the reports of ``specs`` in parallel, then the lot's index and workbook."""
+    if engine == "dask":
+        raise DiagnosticError("Le moteur Dask n'est pas encore disponible dans cette version du kit.",
+                              "Utilisez le moteur local (par défaut) : diagnostic lot … --jobs N.")
+    if engine != "local":
+        raise DiagnosticError(f"Moteur d'exécution inconnu « {engine} ».", "Moteurs possibles : local, dask.")
+    started = time.perf_counter()
+    set_name, territories, failures = expand(specs, communes_of=communes_of)
+    lot = slugify(name or set_name or "lot")
+    out_dir = (Path(output_dir) if output_dir else config.reports_dir()).resolve()
+    jobs = max(1, min(jobs or default_jobs(), max(1, len(territories))))
+    options = {"output_dir": str(out_dir), "force": force, "peers": [str(p) for p in peers],
+               "reuse_kernel": True, "mirror": str(config.mirror_dir()), "cache": str(config.cache_dir())}
+    results: list[dict] = []
+    bar = _progress(len(territories))
+    try:
+        if jobs == 1:
+            try:
+                for spec in territories:
+                    results.append(build_one(spec, options))
+                    _tick(bar, results)
+            finally:
+                shutdown_worker()
+        else:
+            ctx = multiprocessing.get_context("spawn")
+            with ProcessPoolExecutor(max_workers=jobs, mp_context=ctx, initializer=_worker_init,
+                                     initargs=(options["mirror"], options["cache"])) as pool:
+                futures = {pool.submit(build_one, spec, options): spec for spec in territories}
+                try:
+                    for future in as_completed(futures):
+                        try:
+                            results.append(future.result())
+                        except Exception as exc:  # a worker died
+                            results.append({"spec": futures[future], "ok": False,
+                                            "reason": f"processus de calcul interrompu ({type(exc).__name__} : {exc})"})
+                        _tick(bar, results)
+                except KeyboardInterrupt:
+                    pool.shutdown(wait=False, cancel_futures=True)
+                    raise
+    finally:
+        bar.close()
+    order = {spec: i for i, spec in enumerate(territories)}
+    results.sort(key=lambda r: order.get(r["spec"], 0))
+    successes = [r for r in results if r.get("ok")]
+    failures += [(r["spec"], r.get("reason") or "raison inconnue") for r in results if not r.get("ok")]
+    lot_dir = out_dir / lot
+    lot_dir.mkdir(parents=True, exist_ok=True)
+    seconds = time.perf_counter() - started
+    outcome = BatchOutcome(index=lot_dir / "index.html", workbook=lot_dir / "comparaison.xlsx",
+                           successes=successes, failures=failures, name=lot, seconds=seconds)
+    write_workbook(outcome)
+    write_index(outcome, lot_dir, jobs)
+    _summary(outcome, len(territories))
+    return outcome
+
+
+def _tick(bar, results: list[dict]) -> None:
+    bar.update(1)
+    failed = sum(1 for r in results if not r.get("ok"))
+    skipped = sum(1 for r in results if r.get("skipped"))
+    post = []
+    if skipped:
+        post.append(f"{skipped} à jour")
+    if failed:
+        post.append(f"{failed} échec{'s' if failed > 1 else ''}")
+    bar.set_postfix_str(", ".join(post), refresh=True)
+
+
+def _summary(outcome: BatchOutcome, total: int) -> None:
+    minutes = outcome.seconds / 60
+    rate = outcome.built / minutes if minutes and outcome.built else 0
+    lines = [f"Lot « {outcome.name} » : {len(outcome.successes)} rapport(s) disponible(s), "
+             f"dont {outcome.built} produit(s) et {outcome.skipped} déjà à jour ; "
+             f"{len(outcome.failures)} échec(s) ; {format_number(outcome.seconds, 0)} s"
+             + (f" ({format_number(rate, 1)} rapports par minute)" if rate else "") + "."]
+    for spec, reason in outcome.failures:
+        lines.append(f"  Échec {spec} : {reason}")
+    lines.append(f"Index : {outcome.index}")
+    lines.append(f"Comparaison : {outcome.workbook}")
+    print("\n".join(lines), file=sys.stderr)
+
+
+# ---------------------------------------------------------------------------
+# Outputs of the lot
+# ---------------------------------------------------------------------------
+def _value(rows: list[dict], ind_id: str):
+    for r in rows:
+        if r.get("id") == ind_id:
+            return r
+    return None
+
+
+def write_workbook(outcome: BatchOutcome) -> Path:
+    """``comparaison.xlsx``: indicators (rows) × territories (columns), French headers."""
+    from openpyxl.utils import get_column_letter
+
+    from .catalogue import THEMES
+
+    territories = outcome.successes
+    labels = _unique_labels(territories)
+    order: dict[str, dict] = {}
+    for t in territories:
+        for r in t.get("indicators") or []:
+            order.setdefault(r["id"], r)
+    rows = []
+    for ind_id, first in order.items():
+        row = {"Thème": THEMES.get(first.get("theme"), first.get("theme")), "Indicateur": first.get("label"),
+               "Unité": first.get("unit")}
+        sources, vintages = [], []
+        for t, label in zip(territories, labels):
+            r = _value(t.get("indicators") or [], ind_id)
+            row[label] = r.get("value") if r else None
+            if r and r.get("value") is not None:
+                sources.append(str(r.get("source") or ""))
+                vintages.append(str(r.get("vintage") or ""))
+        row["Source"] = " ; ".join(dict.fromkeys(s for s in sources if s))
+        row["Millésime"] = " ; ".join(dict.fromkeys(v for v in vintages if v))
+        rows.append(row)
+    table = pd.DataFrame(rows, columns=["Thème", "Indicateur", "Unité", *labels, "Source", "Millésime"])
+    listing = pd.DataFrame([{"Territoire": t.get("label"), "Code": t.get("code"), "Type": t.get("kind"),
+                             "Communes": t.get("communes"), "Rapport": t.get("html"),
+                             "Statut": "déjà à jour" if t.get("skipped") else "produit"}
+                            for t in territories],
+                           columns=["Territoire", "Code", "Type", "Communes", "Rapport", "Statut"])
+    failures = pd.DataFrame(outcome.failures, columns=["Territoire demandé", "Raison de l'échec"])
+    with atomic_path(outcome.workbook, suffix=".xlsx") as tmp:
+        with pd.ExcelWriter(tmp, engine="openpyxl") as writer:
+            for sheet, df in (("Indicateurs", table), ("Territoires", listing), ("Échecs", failures)):
+                df.to_excel(writer, sheet_name=sheet, index=False)
+                ws = writer.sheets[sheet]
+                for i, col in enumerate(df.columns, start=1):
+                    width = max([len(str(col))] + [len(str(v)) for v in df[col].head(200) if v is not None])
+                    ws.column_dimensions[get_column_letter(i)].width = min(max(10, width + 2), 60)
+                ws.freeze_panes = "D2" if sheet == "Indicateurs" else "A2"
+    return outcome.workbook
+
+
+def _unique_labels(territories: list[dict]) -> list[str]:
+    labels, seen = [], {}
+    for t in territories:
+        label = str(t.get("label") or t.get("spec"))
+        if label in seen:
+            seen[label] += 1
+            label = f"{label} ({seen[label]})"
+        else:
+            seen[label] = 1
+        labels.append(label)
+    return labels
+
+
+INDEX_CSS = """
+body { font-family: "DejaVu Sans", Arial, sans-serif; color: #2b2b2b; background: #eef1f4; margin: 0; }
+main { max-width: 1200px; margin: 24px auto; background: #fff; padding: 24px 40px 40px;
+  box-shadow: 0 1px 4px rgba(0,0,0,.08); border-radius: 4px; }
+h1 { font-size: 28px; margin: 0 0 6px; }
+h2 { font-size: 20px; color: #1b5e9b; margin-top: 32px; }
+p.meta { color: #60656b; font-size: 13px; }
+table { border-collapse: collapse; width: 100%; font-size: 13px; }
+th, td { padding: 6px 8px; border-bottom: 1px solid #dfe3e8; text-align: left; vertical-align: top; }
+thead th { background: #f1f4f7; border-bottom: 2px solid #c5ccd4; cursor: pointer; user-select: none; }
+thead th[aria-sort="ascending"]::after { content: " ▲"; font-size: 10px; }
+thead th[aria-sort="descending"]::after { content: " ▼"; font-size: 10px; }
+td.num { text-align: right; white-space: nowrap; }
+th.num { text-align: right; min-width: 70px; max-width: 130px; }
+.wrap { overflow-x: auto; }
+tbody tr:hover { background: #f7f9fb; }
+a { color: #1b5e9b; }
+.tag { font-size: 11px; color: #60656b; }
+.failures td { background: #fdecea; }
+"""
+
+SORT_JS = """
+(function () {
+  document.querySelectorAll("table.sortable").forEach(function (table) {
+    var heads = table.querySelectorAll("thead th");
+    heads.forEach(function (th, col) {
+      th.addEventListener("click", function () {
+        var asc = th.getAttribute("aria-sort") !== "ascending";
+        heads.forEach(function (h) { h.removeAttribute("aria-sort"); });
+        th.setAttribute("aria-sort", asc ? "ascending" : "descending");
+        var body = table.tBodies[0];
+        var rows = Array.prototype.slice.call(body.rows);
+        rows.sort(function (a, b) {
+          var x = a.cells[col].getAttribute("data-sort"), y = b.cells[col].getAttribute("data-sort");
+          var nx = parseFloat(x), ny = parseFloat(y);
+          var cmp;
+          if (x === "" || x === null) { return 1; }
+          if (y === "" || y === null) { return -1; }
+          if (!isNaN(nx) && !isNaN(ny)) { cmp = nx - ny; } else { cmp = x.localeCompare(y, "fr"); }
+          return asc ? cmp : -cmp;
+        });
+        rows.forEach(function (r) { body.appendChild(r); });
+      });
+    });
+  });
+})();
+"""
+
+
+def write_index(outcome: BatchOutcome, lot_dir: Path, jobs: int = 1) -> Path:
+    """``index.html``: sortable table of the territories, links to the reports, failures."""
+    esc = lambda v: html.escape("" if v is None else str(v), quote=True)  # noqa: E731
+    head = ["Territoire", "Type"] + [h for _, h in INDEX_FIGURES] + ["Rapport"]
+    rows = []
+    for t in outcome.successes:
+        link = os.path.relpath(t["html"], lot_dir)
+        cells = [f'<td data-sort="{esc(t.get("name"))}"><strong>{esc(t.get("name"))}</strong> '
+                 f'<span class="tag">{esc(t.get("code"))}</span></td>',
+                 f'<td data-sort="{esc(t.get("kind"))}">{esc(t.get("kind"))}</td>']
+        for ind_id, _ in INDEX_FIGURES:
+            r = _value(t.get("indicators") or [], ind_id)
+            value = r.get("value") if r else None
+            if value is None:
+                cells.append('<td class="num" data-sort="">n.d.</td>')
+            else:
+                unit = str(r.get("unit") or "")
+                text = format_number(value, int(r.get("decimals") or 0), "%" if unit.startswith("%") else "")
+                cells.append(f'<td class="num" data-sort="{value:.6f}">{esc(text)}</td>')
+        status = " (déjà à jour)" if t.get("skipped") else ""
+        cells.append(f'<td data-sort="{esc(t.get("name"))}"><a href="{esc(link)}">ouvrir le rapport</a>'
+                     f'<span class="tag">{esc(status)}</span></td>')
+        rows.append("<tr>" + "".join(cells) + "</tr>")
+    num = ' class="num"'
+    head_html = "".join(f'<th scope="col"{num if 1 < i < len(head) - 1 else ""}>{esc(h)}</th>'
+                        for i, h in enumerate(head))
+    failures = ""
+    if outcome.failures:
+        items = "".join(f"<tr><td>{esc(spec)}</td><td>{esc(reason)}</td></tr>" for spec, reason in outcome.failures)
+        failures = (f"<h2>Échecs ({len(outcome.failures)})</h2><table class=\"failures\"><thead><tr>"
+                    f"<th>Territoire demandé</th><th>Raison</th></tr></thead><tbody>{items}</tbody></table>")
+    from . import __version__
+    from .sections import date_fr
+
+    now = dt.datetime.now()
+    title = ("Diagnostics territoriaux" if outcome.name == "lot"
+             else f"Diagnostics territoriaux : lot « {outcome.name} »")
+
+    page = f"""<!DOCTYPE html>
+<html lang="fr"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{esc(title)}</title><style>{INDEX_CSS}</style></head>
+<body><main>
+<h1>{esc(title)}</h1>
+<p class="meta">{len(outcome.successes)} rapport(s) disponible(s), {len(outcome.failures)} échec(s).
+Index généré le {date_fr(now)} à {now:%H:%M} avec le kit « diagnostic » {esc(__version__)}
+({jobs} processus, {format_number(outcome.seconds, 0)} s). Cliquez sur un en-tête de colonne pour trier.
+Les indicateurs de tous les territoires sont comparés dans <a href="comparaison.xlsx">comparaison.xlsx</a>.</p>
+<h2>Territoires ({len(outcome.successes)})</h2>
+<div class="wrap"><table class="sortable"><thead><tr>{head_html}</tr></thead>
+<tbody>{''.join(rows)}</tbody></table></div>
+{failures}
+</main><script>{SORT_JS}</script></body></html>
+"""
+    return write_text(outcome.index, page)
+
+
+__all__ = ["run", "build_one", "expand", "BatchOutcome", "write_index", "write_workbook", "default_jobs"]

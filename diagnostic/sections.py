@@ -198,6 +198,36 @@ class Diagnostic:
     def has_value(self, ind_id: str) -> bool:
         return ind_id in self._own.index and pd.notna(self._own.at[ind_id, "value"])
 
+    def partially_covered(self, ind_id: str) -> bool:
+        """No territory value, but some communes covered: their own values can be shown."""
+        if ind_id not in self._own.index or self.has_value(ind_id):
+            return False
+        covered = self._own.at[ind_id, "coverage_communes"]
+        return len(self.territory.communes) > 1 and pd.notna(covered) and covered > 0
+
+    def commune_table(self, ids: list[str]) -> Html:
+        """Values of the covered communes, for indicators without a territory value."""
+        frames = {}
+        for ind_id in ids:
+            values = indicators.commune_values(self.territory, ind_id)
+            frames[ind_id] = values.set_index("code")
+        first = next(iter(frames.values()))
+        covered = [c for c in first.index if any(pd.notna(f.at[c, "value"]) for f in frames.values())]
+        head = "".join(f"<th>{esc(self._own.at[i, 'label'])}</th>" for i in ids)
+        rows = []
+        for code in covered:
+            cells = "".join(
+                f"<td class=\"dg-num\">{esc(_value_text(frames[i].at[code, 'value'], self._own.at[i, 'decimals'], self._own.at[i, 'unit']))}</td>"
+                for i in ids)
+            rows.append(f"<tr><td>{esc(first.at[code, 'name'])} <span class=\"dg-unit\">({esc(code)})</span></td>{cells}</tr>")
+        missing = len(first) - len(covered)
+        caption = (f"Valeurs par commune pour les {len(covered)} communes couvertes par la source "
+                   f"({missing} commune{'s' if missing > 1 else ''} non couverte{'s' if missing > 1 else ''} : "
+                   "aucune valeur d'ensemble n'est calculée pour le territoire).")
+        return Html(f'<div class="dg-table-wrap"><table class="dg-table"><caption>{esc(caption)}</caption>'
+                    f"<thead><tr><th>Commune</th>{head}</tr></thead><tbody>{''.join(rows)}</tbody>"
+                    "</table></div>")
+
     def section_ids(self, key: str) -> list[str]:
         themes = SECTION_BY_KEY[key].themes
         return [i for i in dict.fromkeys(self.table["id"]) if self._own.at[i, "theme"] in themes]
@@ -653,6 +683,9 @@ class Diagnostic:
                     "<strong>Données non disponibles pour ce thème.</strong> "
                     + " ".join(esc(n[0].upper() + n[1:]) for n in notes)))
             parts.append(self.indicator_table(ids))
+            partial = [i for i in ids if self.partially_covered(i)]
+            if partial:
+                parts.append(self.commune_table(partial))
         charts_ = self.charts(key)
         if charts_:
             parts.append('<div class="dg-charts">' + "".join(charts_) + "</div>")
@@ -685,7 +718,7 @@ class Diagnostic:
     def map_indicators(self, limit: int = 4) -> list[str]:
         chosen = []
         for ind_id in MAP_INDICATORS:
-            if ind_id in set(self.table["id"]) and self.has_value(ind_id):
+            if ind_id in set(self.table["id"]) and (self.has_value(ind_id) or self.partially_covered(ind_id)):
                 chosen.append(ind_id)
             if len(chosen) >= limit:
                 break

@@ -359,7 +359,8 @@ def _compute_level(ind, method, territory) -> Result:
         except MissingData:
             src = None
     if src is None:
-        name = product.example_name.replace("_COM", f"_{level}")
+        # INSEE names the national file of Filosofi "…_METRO" (France métropolitaine).
+        name = product.example_name.replace("_COM", "_METRO" if level == "FRANCE" else f"_{level}")
         return Result(None, f"{product.producer}, {product.label}", str(vintage or ""), None,
                       f"non disponible : fichier {product.label} {vintage or ''} de niveau {level} "
                       f"absent du miroir (ajoutez « {name} ») ; cette valeur ne se calcule pas à "

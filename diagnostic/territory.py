@@ -356,19 +356,20 @@ def resolve(query: str | Path | Territory) -> Territory:
 
 
 def _checked_departement(code: str) -> Territory:
-    geo = geography()
-    if code in geo.departements.index:
-        return resolve_departement(code)
-    raise TerritoryNotFound(f"Le département « {code} » n'existe pas dans le COG {geo.year}.",
-                            _closest_codes(code, list(geo.departements.index), "departement"))
+    return _checked(code, "departement", "Le département", resolve_departement)
 
 
 def _checked_region(code: str) -> Territory:
+    return _checked(code, "region", "La région", resolve_region)
+
+
+def _checked(code: str, kind: str, what: str, build) -> Territory:
     geo = geography()
-    if code in geo.regions.index:
-        return resolve_region(code)
-    raise TerritoryNotFound(f"La région « {code} » n'existe pas dans le COG {geo.year}.",
-                            _closest_codes(code, list(geo.regions.index), "region"))
+    table = geo.departements if kind == "departement" else geo.regions
+    if code in table.index:
+        return build(code)
+    raise TerritoryNotFound(f"{what} « {code} » n'existe pas dans le COG {geo.year}.",
+                            _closest_codes(code, list(table.index), kind))
 
 
 def _commune_by_code(code: str) -> Territory:

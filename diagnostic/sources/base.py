@@ -12,6 +12,7 @@ import re
 import shutil
 import tempfile
 import urllib.request
+import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import ClassVar
@@ -130,8 +131,12 @@ class Product:
 
     # --- download -----------------------------------------------------------
     def download_urls(self) -> list[str]:
-        """Official URLs of the file(s), tried in order when the mirror lacks them."""
-        return [self.url] if self.url and self.url.endswith((".zip", ".csv", ".xlsx", ".xls")) else []
+        """Official URLs of the file(s), tried in order when the mirror lacks them: the
+        product's own link, then those pynsee's catalogue of INSEE files gives for its names."""
+        from .pynsee_catalogue import links
+
+        own = [self.url] if self.url and self.url.endswith((".zip", ".csv", ".xlsx", ".xls")) else []
+        return list(dict.fromkeys(own + links(self.pattern)))
 
     def missing_error(self, detail: str = "") -> MissingData:
         target = config.mirror_dir() / self.folder
@@ -153,14 +158,33 @@ class Product:
         errors = []
         for url in urls:
             try:
-                download(url, target / Path(url).name)
-                break
+                path = download(url, target / Path(url).name)
             except OSError as exc:
                 errors.append(f"{url} : {exc}")
-        else:
-            raise self.missing_error("Téléchargement impossible (" + "; ".join(errors) + ").")
+                continue
+            refresh()
+            if not self.datasets():
+                self._extract_members(path)
+            if self.datasets():
+                return self.datasets()
+            errors.append(f"{url} : l'archive ne contient pas le fichier attendu")
+        raise self.missing_error("Téléchargement impossible (" + "; ".join(errors) + ").")
+
+    def _extract_members(self, archive: Path) -> None:
+        """Some INSEE archives bundle several files (``cog_ensemble_2022_csv.zip``):
+        extract, unchanged, the members this product reads."""
+        if not zipfile.is_zipfile(archive):
+            return
+        regex = re.compile(self.pattern, re.IGNORECASE)
+        with zipfile.ZipFile(archive) as zf:
+            for name in zf.namelist():
+                if regex.fullmatch(Path(name).name):
+                    dest = archive.parent / Path(name).name
+                    with zf.open(name) as src, tempfile.NamedTemporaryFile(
+                            dir=archive.parent, delete=False, suffix=".part") as tmp:
+                        shutil.copyfileobj(src, tmp)
+                    Path(tmp.name).replace(dest)
         refresh()
-        return self.datasets()
 
 
 _listings: dict[Path, list[Path]] = {}

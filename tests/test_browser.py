@@ -68,26 +68,35 @@ window.addEventListener("load", function () {
 </script>"""
 
 
+#: One territory of each kind: commune, EPCI, custom perimeter, département.
+KINDS = {"commune": "61214", "epci": "246100663", "perimetre": "pays-de-laigle-signataires.yaml",
+         "departement": "61"}
+
+
 @pytest.fixture(scope="module")
 def rendered(tmp_path_factory):
     binary = chromium()
     from diagnostic import report
 
     out = tmp_path_factory.mktemp("navigateur")
-    result = report.build("61214", output_dir=out)
-    page = result.html.read_text(encoding="utf-8")
-    probe = out / "verification.html"
-    page = page.replace("<head>", "<head>" + PROBE_HEAD, 1)
-    page = page.replace("</body>", PROBE_BODY + "</body>", 1)
-    probe.write_text(page, encoding="utf-8")
-    profile = out / "profil"
-    dom = run_chromium(binary, profile, "--virtual-time-budget=15000", "--dump-dom", probe.as_uri())
     ARTEFACTS.mkdir(exist_ok=True)
-    shot = ARTEFACTS / "rapport-l-aigle.png"
-    shot.unlink(missing_ok=True)
-    screen = run_chromium(binary, profile, "--window-size=1280,6000", f"--screenshot={shot}",
-                          result.html.as_uri())
-    return {"dom": dom, "screen": screen, "shot": shot, "result": result}
+    pages = {}
+    with report.KernelSession() as session:
+        for kind, spec in KINDS.items():
+            result = report.build(spec, output_dir=out, kernel=session)
+            page = result.html.read_text(encoding="utf-8")
+            probe = result.html.with_name("verification.html")
+            page = page.replace("<head>", "<head>" + PROBE_HEAD, 1)
+            page = page.replace("</body>", PROBE_BODY + "</body>", 1)
+            probe.write_text(page, encoding="utf-8")
+            profile = out / f"profil-{kind}"
+            dom = run_chromium(binary, profile, "--virtual-time-budget=15000", "--dump-dom", probe.as_uri())
+            shot = ARTEFACTS / f"rapport-{kind}.png"
+            shot.unlink(missing_ok=True)
+            screen = run_chromium(binary, profile, "--window-size=1280,6000", f"--screenshot={shot}",
+                                  result.html.as_uri())
+            pages[kind] = {"dom": dom, "screen": screen, "shot": shot, "result": result}
+    return pages
 
 
 def _verification(dom: subprocess.CompletedProcess) -> dict:
@@ -98,7 +107,9 @@ def _verification(dom: subprocess.CompletedProcess) -> dict:
     return json.loads(html.unescape(match.group(1)))
 
 
-def test_report_loads_offline_with_every_image(rendered):
+@pytest.mark.parametrize("kind", list(KINDS))
+def test_report_loads_offline_with_every_image(rendered, kind):
+    rendered = rendered[kind]
     check = _verification(rendered["dom"])
     assert check["images"] >= 5
     assert check["cassees"] == []
@@ -111,9 +122,11 @@ def test_report_loads_offline_with_every_image(rendered):
     assert "ERR_" not in rendered["dom"].stderr and "Uncaught" not in rendered["dom"].stderr
 
 
-def test_screenshot_is_not_blank(rendered):
+@pytest.mark.parametrize("kind", list(KINDS))
+def test_screenshot_is_not_blank(rendered, kind):
     from PIL import Image
 
+    rendered = rendered[kind]
     assert rendered["screen"].returncode == 0, rendered["screen"].stderr[-2000:]
     shot = rendered["shot"]
     assert shot.is_file()

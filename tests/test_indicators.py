@@ -76,6 +76,8 @@ def test_references_equal_a_hand_computation(tables, ident):
 def test_known_published_figures(tables):
     value = lambda t, i: tables[t].query("level == 'territoire' and id == @i")["value"].iloc[0]
     assert value("61214", "population") == 8019
+    morlaix = indicators.compute("29151", ids=["population"]).query("level == 'territoire'")
+    assert morlaix["value"].iloc[0] == 14729
     assert round(value("61", "population")) == 281593
     france = tables["61"].query("level == 'france' and id == 'population'").iloc[0]
     assert round(france["value"]) == 66732538

@@ -111,6 +111,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--force", action="store_true", help="refait aussi les rapports à jour")
     p.add_argument("--sortie", metavar="DOSSIER", help="dossier de sortie (défaut : reports/)")
     p.add_argument("--nom", metavar="NOM", help="nom du lot (défaut : nom du fichier)")
+    p.add_argument("--communes", action="store_true",
+                   help="un rapport par commune des territoires donnés (ex. : les communes d'un EPCI)")
     p.add_argument("--moteur", choices=("local", "dask"), default="local",
                    help="exécution locale (défaut) ou sur un cluster Dask")
     p.add_argument("--planificateur", metavar="ADRESSE", help="adresse du planificateur Dask")
@@ -228,7 +230,8 @@ def cmd_lot(args) -> int:
     from . import batch
 
     outcome = batch.run(args.territoires, jobs=args.jobs, force=args.force, output_dir=args.sortie,
-                        name=args.nom, engine=args.moteur, scheduler=args.planificateur)
+                        name=args.nom, engine=args.moteur, scheduler=args.planificateur,
+                        communes_of=args.communes)
     return 0 if not outcome.failures else 1
 
 

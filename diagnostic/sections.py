@@ -452,10 +452,11 @@ class Diagnostic:
         """The section's charts, each already embedded (or a French message)."""
         section = SECTION_BY_KEY[key]
         out: list[Html] = []
-        special = {"demographie": self._pyramid, "familles": self._family_types,
-                   "mobilite": self._commuting_modes, "revenus": self._caf_evolution}
-        if key in special:
-            out.append(self._safe(f"graphique du thème {section.title}", special[key]))
+        special = {"demographie": (self._pyramid, self._population_history),
+                   "familles": (self._family_types,), "mobilite": (self._commuting_modes,),
+                   "revenus": (self._caf_evolution,)}
+        for build in special.get(key, ()):
+            out.append(self._safe(f"graphique du thème {section.title}", build))
         drawn = 0
         for ind_id in section.bars:
             if drawn >= 2:
@@ -616,6 +617,41 @@ class Diagnostic:
                        "qui ne donne pas les transports en commun")
         return charts.stacked_shares(df, "Mode de transport principal des actifs occupés pour aller "
                                          "travailler", source, width=CHART_WIDTH)
+
+    def _population_history(self):
+        """Population at each census since 1968 (séries historiques), base 100 in 1968."""
+        from . import charts
+        from .data import commune_table
+        from .sources.recensement import population_columns
+
+        try:
+            src = commune_table("rp_series", required=False)
+        except Exception:
+            src = None
+        if src is None:
+            return message("La population depuis 1968 n'est pas disponible : la base « Séries "
+                           "historiques » du recensement (« base-cc-serie-historique-2019.zip ») est "
+                           "absente du miroir (dossier recensement).")
+        cols = population_columns(src.table.columns)
+        series, partial = {}, []
+        for t in self._references():
+            sums, cov, _ = indicators.aggregate(src, t, list(cols))
+            if sums is None:
+                partial.append(t.name)
+                continue
+            years = {}
+            for col, year in cols.items():  # a census year may have two columns: keep the first
+                years.setdefault(year, float(sums[col]))
+            series[t.name] = years
+        if self.territory.name not in series:
+            return message("La population depuis 1968 ne peut pas être calculée pour ce territoire : "
+                           "la base des séries historiques ne couvre pas toutes ses communes.")
+        df = pd.DataFrame(series).sort_index()
+        base100 = len(df.columns) > 1
+        source = src.citation + (" ; non représenté(s) : " + ", ".join(partial) if partial else "")
+        title = "Population depuis 1968" + (" (indice base 100 en 1968)" if base100 else "")
+        return charts.evolution(df, title, unit="habitants", source=source, base100=base100,
+                                width=CHART_WIDTH)
 
     def _caf_evolution(self):
         from . import charts

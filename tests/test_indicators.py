@@ -149,3 +149,11 @@ def test_catalogue_has_the_public_ids():
                   "part_residences_secondaires", "emplois", "indicateur_concentration_emploi",
                   "part_familles_monoparentales", "part_familles_nombreuses"):
         assert ident in ids
+
+
+def test_mortality_rate_is_read_at_each_published_level():
+    table = indicators.compute("246100663", ids=["taux_mortalite"]).set_index("level")
+    assert table.loc["territoire", "value"] == 9.4  # insee_rp_evol_1968_epci_2018.csv, 2013-2018
+    assert table.loc["departement", "value"] == 11.6 and table.loc["region", "value"] == 9.8
+    assert math.isnan(table.loc["france", "value"]) and "niveau France" in table.loc["france", "note"]
+    assert "Observatoire des territoires" in table.loc["territoire", "source"]

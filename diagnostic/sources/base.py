@@ -115,6 +115,10 @@ class Product:
     def citation(self, ds: Dataset) -> str:
         return f"{self.producer}, {self.label} {ds.vintage}"
 
+    def level_file_name(self, level: str, vintage: int | None) -> str | None:
+        """Name of the file published for ``level`` (EPCI, DEP, REG, FRANCE), if any."""
+        return None
+
     # --- reading ------------------------------------------------------------
     def read(self, ds: Dataset) -> pd.DataFrame:  # pragma: no cover - abstract
         """The file as published: identifiers as strings, figures as floats (NaN = secret)."""

@@ -54,6 +54,11 @@ class Filosofi(Product):
                                        level=level, member=name))
         return out
 
+    def level_file_name(self, level: str, vintage: int | None) -> str | None:
+        # INSEE names the national file "…_METRO" (France métropolitaine).
+        suffix = {"FRANCE": "METRO"}.get(level, level)
+        return f"cc_filosofi_{vintage or 2021}_{suffix}.csv"
+
     def citation(self, ds: Dataset) -> str:
         return f"Insee, Filosofi {ds.vintage} (géographie {ds.geo_year})"
 

@@ -153,9 +153,9 @@ def cmd_donnees(args) -> int:
     print(f"Miroir : {mirror}{'' if mirror.is_dir() else ' (absent)'}")
     print(f"Stock  : {config.store_dir()}")
     print()
-    header = f"{'Produit':<58} {'Millésime':>9} {'Géo':>5} {'Lignes':>9}  Fichier"
+    header = f"{'Fichier':<48} {'Millésime':>9} {'Géo':>5} {'Lignes':>9}  Produit"
     print(header)
-    print("-" * len(header))
+    print("-" * (len(header) + 40))
     missing = []
     for key, product in REGISTRY.items():
         datasets = product.datasets()
@@ -169,9 +169,8 @@ def cmd_donnees(args) -> int:
                 prov = store.read_provenance(ds)
             rows = f"{prov.rows:>9}" if prov else f"{'—':>9}"
             level = f" [{ds.level}{' ' + ds.part if ds.part else ''}]" if ds.level != "COM" or ds.part else ""
-            label = (product.label + level)[:58]
-            member = f" ({ds.member})" if ds.member else ""
-            print(f"{label:<58} {ds.vintage:>9} {ds.geo_year:>5} {rows}  {ds.path.name}{member}")
+            name = ds.path.name + (f" ({ds.member})" if ds.member else "")
+            print(f"{name:<48} {ds.vintage:>9} {ds.geo_year:>5} {rows}  {product.label}{level}")
     if missing:
         print()
         print("Absents du miroir (les indicateurs qui en dépendent sont signalés « non disponible ») :")

@@ -24,8 +24,11 @@ demo: $(STAMP)
 test: $(STAMP)
 	$(BIN)/python -m pytest -n $(JOBS) -q
 
+# make bench                     every benchmark (about 7 minutes)
+# make bench BENCH="rapport lot"  some of them; BENCH_ORNE=1 adds the 385 communes of the Orne
+BENCH ?=
 bench: $(STAMP)
-	$(BIN)/python -m benchmarks
+	$(BIN)/python -m benchmarks $(BENCH)
 
 clean:
 	rm -rf $(VENV) reports/*/ .pytest_cache

@@ -18,21 +18,37 @@ version, notebook, code and input checksums) is unchanged is not rebuilt unless
 Workers are warm: each keeps one Jupyter kernel (:class:`report.KernelSession`)
 across its territories — the namespace is reset before each notebook, while the
 imported kit keeps its caches (store tables, reference values of the
-département, région and France) — so only the first report of a worker pays the
-start-up. :func:`build_one` is a plain picklable function, ready for a Dask
-cluster.
+département, région and France, commune contours) — so only the first report
+of a worker pays the start-up. With ``jobs`` > 1 the workers are threads of
+this process, each driving its own kernel process: the reports are computed in
+the kernels, in parallel, while one process holds papermill, nbconvert and the
+reference geography for all of them (a worker process per job would hold them
+once each, for 300 MB and a second of start-up apiece). The kernels are started
+first, then the store is warmed and the reference values of the lot
+(départements, régions, France) are computed once and kept in the store while
+they boot, so no kernel computes them again.
+
+:func:`build_one` is a plain picklable function: ``engine="dask"`` submits it,
+once per territory, to an existing Dask distributed cluster (``scheduler``: the
+address of its scheduler); the workers must see the same mirror, store and
+output folder (a shared file system). Progress bar, failures, index page and
+workbook are the same.
 """
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import datetime as dt
+import gc
 import html
 import math
-import multiprocessing
 import os
 import sys
+import threading
 import time
 import traceback
-from concurrent.futures import ProcessPoolExecutor, as_completed
+import uuid
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -130,30 +146,67 @@ def default_jobs() -> int:
 # ---------------------------------------------------------------------------
 # The worker
 # ---------------------------------------------------------------------------
-_session = None
+_local = threading.local()
+_sessions: list = []
+_sessions_lock = threading.Lock()
 
 
 def _kernel_session():
-    """This process's reusable kernel (shut down when the process exits)."""
-    global _session
-    if _session is None:
-        from multiprocessing import util
-
+    """This thread's reusable kernel (shut down by :func:`shutdown_worker` or at exit)."""
+    session = getattr(_local, "session", None)
+    if session is None:
         from .report import KernelSession
 
-        _session = KernelSession()
-        util.Finalize(_session, _session.shutdown, exitpriority=10)
-        import atexit
+        session = KernelSession()
+        _adopt(session)
+    else:
+        _register(session)  # again, if a shutdown_worker() let it go
+    return session
 
-        atexit.register(_session.shutdown)
-    return _session
+
+def _adopt(session) -> None:
+    """Make ``session`` this thread's kernel."""
+    _local.session = session
+    _register(session)
 
 
-def shutdown_worker() -> None:
-    global _session
-    if _session is not None:
-        _session.shutdown()
-        _session = None
+def _register(session) -> None:
+    """Shut ``session`` down with the others (:func:`shutdown_worker`, or at exit)."""
+    with _sessions_lock:
+        if not _sessions:
+            import atexit
+
+            atexit.register(shutdown_worker)
+        if not any(s is session for s in _sessions):
+            _sessions.append(session)
+
+
+def shutdown_worker(idle_only: bool = False) -> None:
+    """Shut down the kernels of this process's workers (every thread).
+
+    ``idle_only``: leave those making a report (another lot on the same Dask
+    cluster); a thread whose kernel was shut down starts a new one when needed.
+    """
+    with _sessions_lock:
+        sessions = list(_sessions)
+        _sessions.clear()
+    kept = []
+    for session in sessions:
+        if idle_only:
+            if not session.lock.acquire(blocking=False):
+                kept.append(session)
+                continue
+            try:
+                session.shutdown()
+            finally:
+                session.lock.release()
+        else:
+            session.shutdown()
+    if kept:
+        with _sessions_lock:
+            _sessions.extend(kept)
+    if not idle_only:
+        _local.session = None
 
 
 def _territory_rows(csv_path: Path) -> list[dict]:
@@ -177,7 +230,18 @@ def build_one(spec: str, options: dict) -> dict:
     ``options``: ``output_dir``, ``force``, ``peers``, ``reuse_kernel``. Returns
     a plain dict: ``ok``, ``reason`` (French, on failure), ``slug``, ``label``,
     ``html``, ``skipped``, ``seconds`` and the territory's ``indicators``.
+
+    Runs in this thread's own context: Jupyter's client keeps its event loop in
+    a context variable, and a pool that copies its caller's context into its
+    threads (Dask's does) would otherwise give two threads the same loop.
     """
+    context = getattr(_local, "context", None)
+    if context is None:
+        context = _local.context = contextvars.Context()
+    return context.run(_build_one, spec, options)
+
+
+def _build_one(spec: str, options: dict) -> dict:
     from . import report
     from .territory import resolve
 
@@ -192,9 +256,10 @@ def build_one(spec: str, options: dict) -> dict:
         out.update(code=territory.code, name=territory.name, label=territory.label,
                    kind=territory.kind_label, slug=territory.slug, communes=len(territory.communes))
         session = _kernel_session() if options.get("reuse_kernel", True) else None
-        result = report.build(territory, output_dir=options.get("output_dir"),
-                              peers=options.get("peers") or (), kernel=session,
-                              force=bool(options.get("force")))
+        with session.lock if session is not None else contextlib.nullcontext():
+            result = report.build(territory, output_dir=options.get("output_dir"),
+                                  peers=options.get("peers") or (), kernel=session,
+                                  force=bool(options.get("force")))
         out.update(ok=True, html=str(result.html), directory=str(result.directory),
                    skipped=result.skipped)
         try:
@@ -213,12 +278,35 @@ def build_one(spec: str, options: dict) -> dict:
     return out
 
 
-def _worker_init(mirror: str | None, cache: str | None) -> None:
-    os.environ.setdefault("MPLBACKEND", "Agg")
-    if mirror:
-        config.set_mirror(mirror)
-    if cache:
-        config.set_cache(cache)
+def _thread_worker(spec: str, options: dict, sessions) -> dict:
+    """:func:`build_one` in a worker thread, with a kernel started beforehand when one is left."""
+    if getattr(_local, "session", None) is None:
+        try:
+            _adopt(sessions.pop())
+        except IndexError:
+            pass
+    return build_one(spec, options)
+
+
+def prepare(territories: list[str]) -> None:
+    """Warm the store for a lot: derived tables, and the reference values (département,
+    région, France) of its territories computed once and kept in the store, where every
+    kernel then reads them. Never raises: a kernel computes what is missing."""
+    from . import data, indicators
+    from .territory import resolve
+
+    try:
+        data.warm()
+        resolved = []
+        for spec in territories:
+            try:
+                resolved.append(resolve(spec))
+            except DiagnosticError:
+                continue  # reported by its worker
+        indicators.warm_references(resolved)
+    except Exception:  # pragma: no cover - a warm-up, never a failure
+        if os.environ.get("DIAGNOSTIC_DEBUG"):
+            traceback.print_exc()
 
 
 # ---------------------------------------------------------------------------
@@ -233,15 +321,25 @@ def _progress(total: int):
                 disable=total == 0)
 
 
+#: Seconds to reach a Dask scheduler before giving up.
+DASK_CONNECT_TIMEOUT = 10
+
+
 def run(specs, jobs: int | None = None, force: bool = False, output_dir=None, name: str | None = None,
         engine: str = "local", scheduler: str | None = None, communes_of: bool = False,
         peers=()) -> BatchOutcome:
     """Build the reports of ``specs`` in parallel, then the lot's index and workbook."""
-    if engine == "dask":
-        raise DiagnosticError("Le moteur Dask n'est pas encore disponible dans cette version du kit.",
-                              "Utilisez le moteur local (par défaut) : diagnostic lot … --jobs N.")
-    if engine != "local":
+    if engine not in ("local", "dask"):
         raise DiagnosticError(f"Moteur d'exécution inconnu « {engine} ».", "Moteurs possibles : local, dask.")
+    client = _dask_client(scheduler) if engine == "dask" else None
+    try:
+        return _run(specs, jobs, force, output_dir, name, client, communes_of, peers)
+    finally:
+        if client is not None:
+            client.close()
+
+
+def _run(specs, jobs, force, output_dir, name, client, communes_of, peers) -> BatchOutcome:
     started = time.perf_counter()
     set_name, territories, failures = expand(specs, communes_of=communes_of)
     lot = slugify(name or set_name or "lot")
@@ -252,29 +350,10 @@ def run(specs, jobs: int | None = None, force: bool = False, output_dir=None, na
     results: list[dict] = []
     bar = _progress(len(territories))
     try:
-        if jobs == 1:
-            try:
-                for spec in territories:
-                    results.append(build_one(spec, options))
-                    _tick(bar, results)
-            finally:
-                shutdown_worker()
+        if client is not None:
+            jobs = _run_dask(client, territories, options, bar, results)
         else:
-            ctx = multiprocessing.get_context("spawn")
-            with ProcessPoolExecutor(max_workers=jobs, mp_context=ctx, initializer=_worker_init,
-                                     initargs=(options["mirror"], options["cache"])) as pool:
-                futures = {pool.submit(build_one, spec, options): spec for spec in territories}
-                try:
-                    for future in as_completed(futures):
-                        try:
-                            results.append(future.result())
-                        except Exception as exc:  # a worker died
-                            results.append({"spec": futures[future], "ok": False,
-                                            "reason": f"processus de calcul interrompu ({type(exc).__name__} : {exc})"})
-                        _tick(bar, results)
-                except KeyboardInterrupt:
-                    pool.shutdown(wait=False, cancel_futures=True)
-                    raise
+            _run_local(territories, options, jobs, force, bar, results)
     finally:
         bar.close()
     order = {spec: i for i, spec in enumerate(territories)}
@@ -290,6 +369,116 @@ def run(specs, jobs: int | None = None, force: bool = False, output_dir=None, na
     write_index(outcome, lot_dir, jobs)
     _summary(outcome, len(territories))
     return outcome
+
+
+def _run_local(territories, options, jobs, force, bar, results) -> None:
+    """The worker pool of this machine: ``jobs`` kernels, driven by as many threads."""
+    from .report import KernelSession
+
+    try:
+        todo = territories if force else [t for t in territories if _needs_build(t, options)]
+        # Kernels first (they take seconds to start and warm up), then the store, meanwhile.
+        sessions = [KernelSession(start=True) for _ in range(min(jobs, len(todo)))]
+        for session in sessions:
+            _register(session)
+        if todo:
+            prepare(todo)
+        # The geography, tables and libraries loaded so far live for the whole lot: out of the
+        # garbage collector's sight while the reports are produced (given back at the end).
+        gc.collect()
+        gc.freeze()
+        if jobs == 1:
+            if sessions:
+                _adopt(sessions.pop())
+            for spec in territories:
+                results.append(build_one(spec, options))
+                _tick(bar, results)
+            return
+        with ThreadPoolExecutor(max_workers=jobs, thread_name_prefix="rapport") as pool:
+            futures = {pool.submit(_thread_worker, spec, options, sessions): spec for spec in territories}
+            try:
+                for future in as_completed(futures):
+                    try:
+                        results.append(future.result())
+                    except Exception as exc:  # build_one never raises: a bug
+                        results.append({"spec": futures[future], "ok": False,
+                                        "reason": f"erreur inattendue ({type(exc).__name__} : {exc})"})
+                    _tick(bar, results)
+            except KeyboardInterrupt:
+                pool.shutdown(wait=False, cancel_futures=True)
+                raise
+    finally:
+        gc.unfreeze()
+        shutdown_worker()
+
+
+def _needs_build(spec: str, options: dict) -> bool:
+    """False when the report of ``spec`` is up to date (a failure is left to the worker)."""
+    from . import report
+    from .territory import resolve
+
+    try:
+        territory = resolve(spec)
+        dest = Path(options["output_dir"]) / territory.slug
+        expected = report.fingerprint(territory, options.get("peers") or ())
+        return not report.is_up_to_date(dest, expected)
+    except Exception:
+        return True
+
+
+def _dask_client(scheduler: str | None):
+    """A client of the Dask cluster at ``scheduler``, or a French error saying what to do."""
+    try:
+        import distributed
+    except ImportError:
+        raise DiagnosticError(
+            "Le moteur Dask demande les paquets « dask » et « distributed », absents de cet "
+            "environnement.",
+            "Installez-les (pip install 'diagnostic[dask]'), ou utilisez le moteur local "
+            "(par défaut).") from None
+    if not scheduler:
+        raise DiagnosticError("Le moteur Dask demande l'adresse de son planificateur.",
+                              "Indiquez-la avec --planificateur ADRESSE (par exemple "
+                              "tcp://10.0.0.5:8786), ou utilisez le moteur local (par défaut).")
+    try:
+        return distributed.Client(scheduler, timeout=DASK_CONNECT_TIMEOUT, set_as_default=False)
+    except (OSError, TimeoutError, ValueError, TypeError) as exc:
+        detail = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise DiagnosticError(
+            f"Le planificateur Dask « {scheduler} » est injoignable ({detail}).",
+            "Vérifiez l'adresse et que le planificateur est démarré (dask scheduler), "
+            "ou utilisez le moteur local (par défaut).") from None
+
+
+def _run_dask(client, territories, options, bar, results) -> int:
+    """Submit :func:`build_one` per territory to the cluster; return its number of threads."""
+    import distributed
+
+    try:
+        threads = sum(client.nthreads().values()) or 1
+    except Exception:
+        threads = 1
+    prepare(territories)  # the store is shared: reference values computed once, here
+    lot = uuid.uuid4().hex[:8]
+    futures = {client.submit(build_one, spec, options, key=f"rapport-{slugify(spec)[-40:]}-{lot}-{i}",
+                             pure=False): spec for i, spec in enumerate(territories)}
+    try:
+        for future in distributed.as_completed(futures, loop=client.loop):
+            try:
+                results.append(future.result())
+            except Exception as exc:  # the task itself failed (a worker died...)
+                results.append({"spec": futures[future], "ok": False,
+                                "reason": f"tâche Dask en échec ({type(exc).__name__} : {exc})"})
+            _tick(bar, results)
+    except KeyboardInterrupt:
+        client.cancel(list(futures))
+        raise
+    finally:
+        try:  # the workers' kernels: not left running on the cluster after the lot
+            client.run(shutdown_worker, True)
+        except Exception:
+            pass
+    return threads
 
 
 def _tick(bar, results: list[dict]) -> None:

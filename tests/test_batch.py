@@ -6,6 +6,7 @@ import json
 import re
 from pathlib import Path
 
+import nbformat
 import pandas as pd
 import pytest
 
@@ -97,6 +98,36 @@ def test_build_one_never_raises_and_is_picklable(tmp_path):
     pickle.dumps(result)
 
 
-def test_dask_engine_not_yet_available():
-    with pytest.raises(DiagnosticError, match="pas encore disponible"):
-        batch.run(["61214"], engine="dask")
+def test_unknown_engine_is_a_french_error():
+    with pytest.raises(DiagnosticError, match="Moteur d'exécution inconnu"):
+        batch.run(["61214"], engine="fusée")
+
+
+#: Generation date and time of a report ("22 novembre 2026 à 14:05"), the only expected difference.
+WHEN = re.compile(r"\d{1,2}(?:er)? [a-zéû]+ \d{4} à \d{2}:\d{2}")
+
+
+@pytest.mark.slow
+def test_report_built_in_a_batch_equals_the_report_built_alone(tmp_path):
+    """A warm kernel (second report of the worker, caches and stored references in use)
+    gives the same report as a single run in a fresh kernel, modulo the generation date."""
+    from diagnostic import report
+
+    alone = report.build("61214", output_dir=tmp_path / "seul")
+    outcome = batch.run(["61001", "61214"], jobs=1, force=True, output_dir=tmp_path / "lot", name="essai")
+    in_lot = next(r for r in outcome.successes if r["spec"] == "61214")
+    page_alone = alone.html.read_text(encoding="utf-8")
+    page_lot = Path(in_lot["html"]).read_text(encoding="utf-8")
+    assert WHEN.search(page_alone)
+    assert WHEN.sub("<date>", page_lot) == WHEN.sub("<date>", page_alone)
+    for name in ("indicateurs.csv", "enjeux.csv"):
+        assert (Path(in_lot["directory"]) / name).read_bytes() == (alone.directory / name).read_bytes()
+    # The executed notebooks differ only by run-specific metadata (times, paths).
+    nb_alone = nbformat.read(alone.notebook, as_version=4)
+    nb_lot = nbformat.read(Path(in_lot["directory"]) / "rapport.ipynb", as_version=4)
+    assert [c.execution_count for c in nb_lot.cells if c.cell_type == "code"] == \
+        [c.execution_count for c in nb_alone.cells if c.cell_type == "code"]
+    assert [c.source for c in nb_lot.cells if "injected-parameters" not in c.metadata.get("tags", [])] == \
+        [c.source for c in nb_alone.cells if "injected-parameters" not in c.metadata.get("tags", [])]
+    # Phases of the single run, for the benchmarks.
+    assert {"noyau", "execution", "conversion", "total"} <= set(alone.timings)

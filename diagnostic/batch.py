@@ -378,9 +378,10 @@ def _run_local(territories, options, jobs, force, bar, results) -> None:
     try:
         todo = territories if force else [t for t in territories if _needs_build(t, options)]
         # Kernels first (they take seconds to start and warm up), then the store, meanwhile.
-        sessions = [KernelSession(start=True) for _ in range(min(jobs, len(todo)))]
+        sessions = [KernelSession() for _ in range(min(jobs, len(todo)))]
         for session in sessions:
             _register(session)
+            session.try_start()
         if todo:
             prepare(todo)
         # The geography, tables and libraries loaded so far live for the whole lot: out of the

@@ -107,7 +107,7 @@ def build_parser() -> argparse.ArgumentParser:
                                    "classeur de comparaison.")
     p.add_argument("territoires", metavar="FICHIER.yaml|CODE", nargs="+")
     p.add_argument("--jobs", type=int, default=None, metavar="N",
-                   help="nombre de processus (défaut : nombre de cœurs)")
+                   help="nombre de rapports produits en parallèle, un noyau Jupyter chacun (défaut : nombre de cœurs)")
     p.add_argument("--force", action="store_true", help="refait aussi les rapports à jour")
     p.add_argument("--sortie", metavar="DOSSIER", help="dossier de sortie (défaut : reports/)")
     p.add_argument("--nom", metavar="NOM", help="nom du lot (défaut : nom du fichier)")

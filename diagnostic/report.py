@@ -16,6 +16,13 @@ Everything is built in a temporary directory swapped in at the end
 (:func:`diagnostic.atomic.atomic_dir`): an interrupted or failed run leaves the
 previous report as it was. A failed run keeps its executed notebook in
 ``reports/<slug>/echec/`` and raises :class:`ReportError` naming the section.
+
+Speed: the kernel is started first, and warms up (imports the kit, loads its
+geography, tables and contours) while this process prepares the run; batches
+reuse one kernel per worker (:class:`KernelSession`). A report made in a warm
+kernel is the same as one made alone: the namespace is emptied before each
+run, execution counts are renumbered and the injected parameters cell has a
+fixed id.
 """
 from __future__ import annotations
 
@@ -280,6 +287,13 @@ class KernelSession:
         self.start_seconds = 0.0
         if start:
             self.start()
+
+    def try_start(self) -> None:
+        """:meth:`start`, a failure left for :meth:`ready` to report (then in French)."""
+        try:
+            self.start()
+        except Exception:
+            self.shutdown()
 
     def start(self) -> None:
         """Start the kernel (and its warm-up) if it is not running; do not wait for it."""
@@ -765,7 +779,8 @@ def build(territory, output_dir=None, peers=(), kernel=None, notebook=None, forc
     kernel_name = kernel if isinstance(kernel, str) and kernel else KERNEL_NAME
     own: KernelSession | None = None
     if session is None and force:  # nothing to skip: start the kernel at once
-        own = session = KernelSession(kernel_name, start=True)
+        own = session = KernelSession(kernel_name)
+        own.try_start()
     try:
         territory = resolve(territory)
         peers = [str(p) for p in (peers or ()) if str(p).strip()]
@@ -777,10 +792,10 @@ def build(territory, output_dir=None, peers=(), kernel=None, notebook=None, forc
         if not force and is_up_to_date(dest, expected):
             return _result(dest, skipped=True)
         if session is None:
-            own = session = KernelSession(kernel_name, start=True)
+            own = session = KernelSession(kernel_name)
         fresh = session.runs == 0
         if fresh:  # its kernel starts (if not yet) while this process prepares the conversion
-            session.start()
+            session.try_start()
             _prepare_conversion()
         timings = {"preparation": time.perf_counter() - started}
         failure: _Failure | None = None
@@ -789,8 +804,8 @@ def build(territory, output_dir=None, peers=(), kernel=None, notebook=None, forc
                 try:
                     try:
                         timings["attente_noyau"] = session.ready()
-                    except RuntimeError as exc:
-                        raise _Failure("démarrage du noyau", str(exc), None) from exc
+                    except Exception as exc:  # no kernel spec, kernel dead at start...
+                        raise _Failure("démarrage du noyau", _error_detail(exc), None) from exc
                     timings["noyau"] = session.start_seconds if fresh else 0.0
                     t0 = time.perf_counter()
                     nb = execute(territory, peers, tmp, source, session=session, parameters=parameters,

@@ -372,10 +372,18 @@ class Diagnostic:
     def _finding_items(self, df: pd.DataFrame, limit: int | None = None) -> list[str]:
         """One line per (status, indicator): the first reference's sentence, the others named."""
         items = []
-        for (status, ind_id), group in df.groupby(["status", "id"], sort=False):
-            group = group.drop_duplicates("sentence")
-            first = group.iloc[0]
-            others = [self._reference_name(r) for _, r in group.iloc[1:].iterrows()]
+        # What df.groupby(["status", "id"], sort=False) then drop_duplicates("sentence") give,
+        # on plain rows: groups in order of first appearance, rows in order, keys never missing.
+        groups: dict[tuple, list[dict]] = {}
+        for r in df.to_dict("records"):
+            if pd.isna(r["status"]) or pd.isna(r["id"]):
+                continue
+            rows = groups.setdefault((r["status"], r["id"]), [])
+            if not any(_same(r["sentence"], o["sentence"]) for o in rows):
+                rows.append(r)
+        for (status, ind_id), group in groups.items():
+            first = group[0]
+            others = [self._reference_name(r) for r in group[1:]]
             extra = ""
             if others:
                 extra = (f' <span class="dg-also">Écart également marqué avec '
@@ -977,6 +985,11 @@ class Diagnostic:
 
 LEVEL_FR = {"territoire": "Territoire", "departement": "Département", "region": "Région",
             "france": "France", "pair": "Comparaison"}
+
+
+def _same(a, b) -> bool:
+    """Equal as drop_duplicates sees it (two missing values are the same)."""
+    return (pd.isna(a) and pd.isna(b)) if (pd.isna(a) or pd.isna(b)) else a == b
 
 
 def _join_fr(items: list[str]) -> str:

@@ -245,10 +245,13 @@ def _from_communes(kind: str, code: str, name: str, communes, notices=(), refere
                    spec: str = "") -> Territory:
     geo = geography()
     communes = tuple(sorted(set(communes)))
-    deps = tuple(sorted({_dep_of(c) for c in communes}))
+    known = geo.communes["DEP"].reindex(list(communes))  # vectorised: France has 35 000 communes
+    deps = set(known.dropna().astype(str))
+    deps |= {_dep_of(c) for c, d in zip(communes, known) if pd.isna(d)}
+    deps = tuple(sorted(deps))
     regs = tuple(sorted({str(geo.departements.at[d, "REG"]) for d in deps if d in geo.departements.index}))
     notices = list(notices)
-    if reference_dep is None:
+    if reference_dep is None and kind not in ("france", "region"):  # those set theirs
         if len(deps) == 1:
             reference_dep = deps[0]
         elif deps:

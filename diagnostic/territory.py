@@ -280,6 +280,7 @@ def resolve_commune(code: str, notices=()) -> Territory:
     return replace(t, epci=geo.commune_epci.get(code))
 
 
+@functools.lru_cache(maxsize=512)  # every commune of a batch compares itself with its EPCI
 def resolve_epci(code: str) -> Territory:
     geo = geography()
     return _from_communes("epci", code, geo.epci_name(code), geo.epci_members[code])

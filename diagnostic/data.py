@@ -30,8 +30,9 @@ import pyarrow.feather as feather
 
 from . import __version__, config, store
 from .atomic import atomic_path
-from .sources import Dataset, find
 from .atomic import file_lock as _lock
+from .sources import Dataset, find
+from .sources.readers import sum_complete
 
 #: Bumped when the way derived tables are built or stored changes.
 DERIVED_VERSION = 1
@@ -245,7 +246,7 @@ def _build_communes(datasets: list[Dataset]) -> pd.DataFrame:
     df = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
     if df["CODGEO"].duplicated().any():
         numeric = [c for c in df.columns if c != "CODGEO" and pd.api.types.is_numeric_dtype(df[c])]
-        df = df.groupby("CODGEO")[numeric].sum(min_count=1).reset_index()
+        df = sum_complete(df[numeric], df["CODGEO"]).rename_axis("CODGEO").reset_index()
     return df.reset_index(drop=True)
 
 

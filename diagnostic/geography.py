@@ -16,6 +16,7 @@ import pandas as pd
 
 from . import store
 from .sources import find
+from .sources.readers import sum_complete
 
 #: Municipal arrondissements of Paris, Lyon and Marseille, by parent commune.
 PLM = {
@@ -122,11 +123,8 @@ def harmonise(df: pd.DataFrame, code_column: str, geo_year: int, value_columns=N
             f"{merged.sum()} communes fusionnées depuis {geo_year} : valeur non additive non calculée."]
     value_columns = value_columns or [c for c in out.columns
                                       if c != code_column and pd.api.types.is_numeric_dtype(out[c])]
-    # min_count=1: a merged commune whose parts are all secret stays missing, never 0.
-    agg = out.groupby(code_column, sort=False)[value_columns].sum(min_count=1)
-    # A sum over parts where one is secret would be silently low: keep it missing.
-    incomplete = out[value_columns].isna().groupby(out[code_column], sort=False).any()
-    agg = agg.mask(incomplete)
+    # A merged commune one of whose parts is secret stays missing, never a low total.
+    agg = sum_complete(out[value_columns], out[code_column], sort=False)
     others = [c for c in out.columns if c not in value_columns and c != code_column]
     first = out.groupby(code_column, sort=False)[others].first() if others else None
     result = agg if first is None else first.join(agg)

@@ -20,6 +20,7 @@ from . import config, store
 from .errors import AmbiguousTerritory, PerimeterError, TerritoryNotFound
 from .geography import ARRONDISSEMENT_PARENT, PLM, history
 from .sources import find
+from .sources.readers import departement_of
 from .text import epci_alias, normalise, slugify
 
 KINDS_FR = {
@@ -238,7 +239,7 @@ def _dep_of(code: str) -> str:
         return str(geo.communes.at[code, "DEP"])
     if code in geo.arrondissements.index:
         return str(geo.arrondissements.at[code, "DEP"])
-    return code[:3] if code.startswith("97") else code[:2]
+    return departement_of(code)
 
 
 def _from_communes(kind: str, code: str, name: str, communes, notices=(), reference_dep=None,

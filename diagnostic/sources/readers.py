@@ -70,6 +70,22 @@ def _main_member(zf: zipfile.ZipFile) -> str:
     return max(data, key=lambda n: zf.getinfo(n).file_size)
 
 
+def departement_of(code: str) -> str:
+    """Département of a commune or arrondissement code (``97411`` -> ``974``, ``2A004`` -> ``2A``)."""
+    code = str(code)
+    return code[:3] if code.startswith("97") else code[:2]
+
+
+def sum_complete(values: pd.DataFrame, key, sort: bool = True) -> pd.DataFrame:
+    """Sum rows by ``key``, column by column, never into a partial total.
+
+    A group's total is NaN for a column as soon as one of its rows is NaN there
+    (secret statistique, not released): a partial sum is never shown as a total.
+    """
+    totals = values.groupby(key, sort=sort).sum(min_count=1)
+    return totals.mask(values.isna().groupby(key, sort=sort).any())
+
+
 def sniff_separator(header: str) -> str:
     counts = {sep: header.count(sep) for sep in (";", ",", "\t", "|")}
     return max(counts, key=counts.get)

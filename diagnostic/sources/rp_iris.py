@@ -44,7 +44,8 @@ import pandas as pd
 from ..errors import MissingData, UnreadableData
 from .base import REGISTRY, Dataset, Product, register
 from .caf import sum_to_communes
-from .readers import normalise_code, open_text, read_csv, read_csv_text, read_excel, sniff_separator
+from .readers import (departement_of, normalise_code, open_text, read_csv, read_csv_text, read_excel,
+                      sniff_separator)
 
 #: Census figures: ``P19_POP``, ``C19_MEN``, ``P17_RP_VOIT1P``...
 FIGURE = re.compile(r"[PC](\d{2})_\w+")
@@ -65,12 +66,6 @@ class IrisDataset(Dataset):
 def is_third_party(ds: Dataset) -> bool:
     """True when the dataset is not a faithful original (works for any Dataset)."""
     return bool(getattr(ds, "third_party", False))
-
-
-def departement_of(commune: str) -> str:
-    """Département of a commune code (``97x`` overseas, ``2A``/``2B`` Corsica)."""
-    commune = str(commune)
-    return commune[:3] if commune.startswith("97") else commune[:2]
 
 
 def vintage_of_columns(columns) -> int:

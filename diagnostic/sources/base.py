@@ -11,6 +11,7 @@ import os
 import re
 import shutil
 import tempfile
+import urllib.error
 import urllib.request
 import zipfile
 from dataclasses import dataclass, field
@@ -164,7 +165,7 @@ class Product:
             try:
                 path = download(url, target / Path(url).name)
             except OSError as exc:
-                errors.append(f"{url} : {exc}")
+                errors.append(f"{url} : {_reason_fr(exc)}")
                 continue
             refresh()
             if not self.datasets():
@@ -172,7 +173,7 @@ class Product:
             if self.datasets():
                 return self.datasets()
             errors.append(f"{url} : l'archive ne contient pas le fichier attendu")
-        raise self.missing_error("Téléchargement impossible (" + "; ".join(errors) + ").")
+        raise self.missing_error("Téléchargement impossible (" + " ; ".join(errors) + ").")
 
     def _extract_members(self, archive: Path) -> None:
         """Some INSEE archives bundle several files (``cog_ensemble_2022_csv.zip``):
@@ -189,6 +190,17 @@ class Product:
                         shutil.copyfileobj(src, tmp)
                     Path(tmp.name).replace(dest)
         refresh()
+
+
+def _reason_fr(exc: OSError) -> str:
+    """Why a download failed, in French (urllib's messages are English)."""
+    if isinstance(exc, urllib.error.HTTPError):
+        return f"réponse HTTP {exc.code}"
+    if isinstance(exc, TimeoutError) or "timed out" in str(exc):
+        return "délai dépassé"
+    if isinstance(exc, urllib.error.URLError):
+        return "serveur injoignable (réseau indisponible ?)"
+    return f"erreur d'écriture ou de réseau ({exc.strerror or exc})"
 
 
 _listings: dict[Path, list[Path]] = {}

@@ -29,24 +29,11 @@ from matplotlib.patches import Patch
 from matplotlib.transforms import offset_copy
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 
-from .text import format_number
+from .vocabulary import ACCENT, INK, LINE_PALETTE, MUTED, NEUTRAL, PALETTE, format_number  # noqa: F401
 
 # ---------------------------------------------------------------------------
 # Style
 # ---------------------------------------------------------------------------
-#: Colour of the territory of the report.
-ACCENT = "#1b5e9b"
-#: Colour of the comparison territories (département, région, France).
-NEUTRAL = "#9aa7b4"
-#: Dark grey of the texts and reference outlines.
-INK = "#2b2b2b"
-#: Light grey of the source line and of missing values.
-MUTED = "#6b6b6b"
-#: Colour-blind safe qualitative palette (Okabe-Ito, reordered), the accent first.
-PALETTE = ["#1b5e9b", "#e69f00", "#009e73", "#cc79a7", "#56b4e9", "#d55e00",
-           "#8c6d31", "#999999", "#f0e442", "#000000"]
-#: Palette of the lines of :func:`evolution`: the territory, then its references.
-LINE_PALETTE = ["#1b5e9b", "#d55e00", "#009e73", "#6b6b6b", "#cc79a7", "#e69f00"]
 
 #: Tick steps of value axes (0, 5, 10... rather than 0, 4, 8...).
 NICE_STEPS = [1, 2, 2.5, 5, 10]

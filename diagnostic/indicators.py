@@ -29,13 +29,9 @@ from .sources import REGISTRY, find
 from .territory import Territory, geography, resolve
 from .text import format_number
 
-LEVELS_FR = {"territoire": "Territoire", "departement": "Département", "region": "Région",
-             "france": "France", "pair": "Territoire de comparaison"}
-
 COLUMNS = ["id", "theme", "label", "unit", "decimals", "level", "code", "name", "value",
            "source", "vintage", "geo_year", "note", "coverage_communes", "communes",
            "coverage_population", "polarity", "axes", "comparable"]
-
 
 @dataclass
 class Coverage:
@@ -70,7 +66,6 @@ class Coverage:
                      f"{' ' + unit if unit else ''}, minore le total)")
         return text + "."
 
-
 @dataclass
 class Result:
     value: float | None
@@ -81,13 +76,11 @@ class Result:
     coverage: Coverage | None = None
     commune_values: pd.Series | None = field(default=None, repr=False)
 
-
 # ---------------------------------------------------------------------------
 # Aggregation of a source over a territory
 # ---------------------------------------------------------------------------
 def _key(t: Territory) -> tuple:
     return (t.kind, t.code, t.communes if t.kind == "perimetre" else ())
-
 
 @dataclass
 class Pairs:
@@ -129,7 +122,6 @@ class Pairs:
     def ref_departement(self) -> np.ndarray:
         return _references_of(self.refs).departement
 
-
 class _References:
     """What every source's pairs of one territory share: its reference communes."""
 
@@ -151,9 +143,7 @@ class _References:
         return np.where(overseas, np.char.ljust(refs, 3).astype("<U3"),
                         refs.astype("<U2")).astype(object)
 
-
 _references: dict[int, _References] = {}
-
 
 def _references_of(refs: np.ndarray) -> _References:
     hit = _references.get(id(refs))
@@ -161,13 +151,10 @@ def _references_of(refs: np.ndarray) -> _References:
         hit = _references[id(refs)] = _References(refs)
     return hit
 
-
 _pairs_cache: dict[tuple, Pairs] = {}
-
 
 _rows_cache: dict[tuple, tuple] = {}
 _refs_cache: dict[tuple, np.ndarray] = {}
-
 
 def _territory_rows(territory: Territory, geo_year: int) -> tuple:
     """(source codes, reference positions, references) in the geography of ``geo_year``."""
@@ -188,7 +175,6 @@ def _territory_rows(territory: Territory, geo_year: int) -> tuple:
             same = _refs_cache[_key(territory)] = np.array(refs, dtype=object)
         hit = _rows_cache[key] = (codes, ids.astype(np.int64), same)
     return hit
-
 
 def source_pairs(src: SourceTable, territory: Territory) -> Pairs:
     key = (id(src.table), src.geo_year, _key(territory))
@@ -212,7 +198,6 @@ def source_pairs(src: SourceTable, territory: Territory) -> Pairs:
         _pairs_cache.clear()
     _pairs_cache[key] = pairs
     return pairs
-
 
 @functools.lru_cache(maxsize=4)
 def reference_population() -> pd.Series:
@@ -241,7 +226,6 @@ def reference_population() -> pd.Series:
                  code=(geography_mod, sys.modules[__name__]))
     return pd.Series(df["population"].to_numpy(dtype=float), index=df["CODGEO"].astype(object).to_numpy())
 
-
 def _column_sums(p: Pairs, src: SourceTable, column: str) -> tuple[np.ndarray, np.ndarray]:
     """(sum of the column's present rows per reference commune, reference communes with a
     missing value in that column)."""
@@ -254,12 +238,10 @@ def _column_sums(p: Pairs, src: SourceTable, column: str) -> tuple[np.ndarray, n
         else np.zeros(n_refs, dtype=bool)
     return sums, bad
 
-
 @functools.lru_cache(maxsize=2048)
 def _column_index(columns: tuple) -> pd.Index:
     """The index of these column names (built once: indexes are immutable)."""
     return pd.Index(list(columns))
-
 
 def aggregate(src: SourceTable, territory: Territory, columns: list[str]):
     """Sum ``columns`` over the territory: (sums or None, Coverage, per-commune frame).
@@ -300,7 +282,6 @@ def aggregate(src: SourceTable, territory: Territory, columns: list[str]):
     cov.partial_sums = pd.Series(np.nansum(values, axis=0), index=columns)
     return None, cov, per_ref
 
-
 # ---------------------------------------------------------------------------
 # One indicator, one level
 # ---------------------------------------------------------------------------
@@ -312,7 +293,6 @@ def _source_table(key: str, vintage: int | None) -> SourceTable | None:
     except MissingData:
         return None
 
-
 def _missing_source_note(method: cat.Method) -> str:
     product = REGISTRY.get(method.source)
     if product is None:
@@ -321,17 +301,14 @@ def _missing_source_note(method: cat.Method) -> str:
     return (f"non disponible : {product.label}{vint} absent du miroir "
             f"(ajoutez « {product.example_name} » au dossier {product.folder or 'du miroir'}).")
 
-
 def _combine(sums: pd.Series, expr: cat.Expression, vintage: int) -> float:
     return float(sum(sign * sums[col] for sign, col in expr.terms(vintage)))
-
 
 def _combine_frame(df: pd.DataFrame, expr: cat.Expression, vintage: int) -> pd.Series:
     out = None
     for sign, col in expr.terms(vintage):
         out = sign * df[col] if out is None else out + sign * df[col]
     return out
-
 
 def _plan(ind: cat.Indicator):
     """The first method whose source (and columns) are in the mirror, else a reason."""
@@ -378,10 +355,8 @@ def _plan(ind: cat.Indicator):
     detail = " ; ".join(r.removeprefix("non disponible : ").rstrip(".") for r in dict.fromkeys(reasons))
     return None, None, None, None, "non disponible : " + detail + "."
 
-
 def _vintage_label(src: SourceTable) -> str:
     return str(src.vintage)
-
 
 def _excluded_note(cov: Coverage, note: str) -> str:
     if not cov.excluded:
@@ -389,7 +364,6 @@ def _excluded_note(cov: Coverage, note: str) -> str:
     geo = geography()
     names = ", ".join(geo.departement_name(d) for d in cov.excluded)
     return (note + " " if note else "") + f"France hors {names} (absent de la source)."
-
 
 def _compute_additive(ind, method, src, den_src, base, territory) -> Result:
     num_cols = method.numerator.columns(src.vintage)
@@ -441,13 +415,11 @@ def _compute_additive(ind, method, src, den_src, base, territory) -> Result:
     value = num / den * method.scale if den else None
     return Result(value, source, vint, src.geo_year, note, cov)
 
-
 LEVEL_NAMES_FR = {"COM": "commune", "EPCI": "EPCI", "DEP": "département", "REG": "région",
                   "FRANCE": "France"}
 
 _LEVEL_OF_KIND = {"commune": "COM", "arrondissement": "COM", "epci": "EPCI", "departement": "DEP",
                   "region": "REG", "france": "FRANCE"}
-
 
 def _compute_level(ind, method, territory) -> Result:
     """Non-additive figure: read from the file published at the territory's level."""
@@ -499,7 +471,6 @@ def _compute_level(ind, method, territory) -> Result:
         note = (note + " " if note else "") + "France métropolitaine."
     return Result(float(value), src.citation, vint, src.geo_year, note)
 
-
 def compute_one(ind: cat.Indicator, territory: Territory) -> Result:
     method, src, den_src, base, reason = _plan_cached(ind.id)
     if method is None:
@@ -508,15 +479,12 @@ def compute_one(ind: cat.Indicator, territory: Territory) -> Result:
         return _compute_level(ind, method, territory)
     return _compute_additive(ind, method, src, den_src, base, territory)
 
-
 _plans: dict[str, tuple] = {}
-
 
 def _plan_cached(ind_id: str):
     if ind_id not in _plans:
         _plans[ind_id] = _plan(cat.catalogue()[ind_id])
     return _plans[ind_id]
-
 
 def clear_cache() -> None:
     _plans.clear()
@@ -527,12 +495,10 @@ def clear_cache() -> None:
     _reference_rows.clear()
     reference_population.cache_clear()
 
-
 # ---------------------------------------------------------------------------
 # Public API
 # ---------------------------------------------------------------------------
 _reference_rows: dict[tuple, list[dict]] = {}
-
 
 def _rows_for(territory: Territory, level: str, indicators: list[cat.Indicator]) -> list[dict]:
     rows = []
@@ -557,7 +523,6 @@ def _rows_for(territory: Territory, level: str, indicators: list[cat.Indicator])
         })
     return rows
 
-
 def _stored_reference_rows(ref: Territory, indicators: list[cat.Indicator], inputs: list[str]) -> list[dict]:
     """The rows of a reference territory (département, région, France), read from the store
     when they were computed from the same mirror files by the same code, else computed
@@ -575,7 +540,6 @@ def _stored_reference_rows(ref: Territory, indicators: list[cat.Indicator], inpu
         rows = _rows_for(ref, _level_of(ref), indicators)
         data.write_derived_json(name, key, rows)
     return rows
-
 
 def warm_references(territories, ids=None) -> int:
     """Compute (or read from the store) once the reference rows (département, région,
@@ -596,10 +560,8 @@ def warm_references(territories, ids=None) -> int:
                 _reference_rows[key] = _stored_reference_rows(ref, indicators, inputs)
     return len(seen)
 
-
 def _level_of(ref: Territory) -> str:
     return {"departement": "departement", "region": "region", "france": "france"}[ref.kind]
-
 
 def compute(territory, peers=(), ids=None, references: bool = True) -> pd.DataFrame:
     """Every indicator (or ``ids``) for the territory, its references and peers.
@@ -625,7 +587,6 @@ def compute(territory, peers=(), ids=None, references: bool = True) -> pd.DataFr
     df["value"] = df["value"].astype(float)
     return df
 
-
 def wide(table: pd.DataFrame) -> pd.DataFrame:
     """One row per indicator, one column per level (territory name), for display."""
     order = list(dict.fromkeys(table["name"] + "|" + table["level"]))
@@ -633,7 +594,6 @@ def wide(table: pd.DataFrame) -> pd.DataFrame:
         index=["theme", "id", "label", "unit"], columns="col", values="value", aggfunc="first",
         sort=False, dropna=False)
     return out.reindex(columns=order)
-
 
 def commune_values(territory, ind_id: str) -> pd.DataFrame:
     """The indicator for each commune of the territory (tables and maps).

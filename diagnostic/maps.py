@@ -31,7 +31,7 @@ from matplotlib.patches import Patch
 
 from . import charts
 from .sources import geometries as geo_src
-from .text import format_number
+from .vocabulary import ARRONDISSEMENT_PARENT, format_number
 
 #: Fill, hatch and edge of the communes without a value.
 MISSING_FACE = "#ededed"
@@ -409,7 +409,6 @@ def _context(territory):
         return (_territory_geometries(epci), "communes",
                 f"situation dans son intercommunalité ({epci.name})")
     if kind == "arrondissement":
-        from .geography import ARRONDISSEMENT_PARENT
 
         parent = ARRONDISSEMENT_PARENT[territory.code]
         arms = geo_src.geometries_for(geo_src.plm_arrondissements(parent))

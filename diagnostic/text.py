@@ -1,9 +1,11 @@
 """French text helpers: name normalisation for search, slugs, number formatting."""
 from __future__ import annotations
 
-import math
 import re
 import unicodedata
+
+# Number formatting lives in the shared vocabulary; re-exported for the modules that import it here.
+from .vocabulary import format_number, format_points  # noqa: F401
 
 _NON_ALNUM = re.compile(r"[^a-z0-9]+")
 
@@ -31,19 +33,3 @@ def epci_alias(name: str) -> str:
 
 def slugify(name: str) -> str:
     return normalise(name).replace(" ", "-")[:80] or "territoire"
-
-
-def format_number(value, decimals: int = 0, unit: str = "") -> str:
-    """French formatting: ``12345.6`` -> ``12 345,6`` (narrow no-break space)."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return "n.d."
-    text = f"{value:,.{decimals}f}".replace(",", "\u202f").replace(".", ",")
-    if unit:
-        sep = "\u00a0" if unit in ("%", "€", "‰") or unit[0].isalpha() else "\u00a0"
-        text = f"{text}{sep}{unit}"
-    return text
-
-
-def format_points(value, decimals: int = 1) -> str:
-    value = abs(value)
-    return f"{format_number(value, decimals)} point" + ("s" if round(value, decimals) >= 2 else "")

@@ -48,6 +48,7 @@ import shapely
 from .. import config
 from ..atomic import file_lock as _lock
 from ..errors import MissingData, UnreadableData
+from ..vocabulary import PLM
 from .readers import departement_of
 
 #: Distribution and import names of the package.
@@ -74,9 +75,6 @@ OVERSEAS_CRS = {
     "974": "EPSG:2975",
     "976": "EPSG:4471",
 }
-
-#: Municipal arrondissements of the three PLM cities, by parent commune.
-PLM_PARENTS = {"75056": "751", "69123": "6938", "13055": "132"}
 
 _TYPES_KEPT = ("COM", "ARM", "COMD", "COMA")
 _COLUMNS = ["id", "code", "type", "nom", "population_municipale", "commune_parent_id", "geometry"]
@@ -211,11 +209,10 @@ def commune_geometries() -> gpd.GeoDataFrame:
 
 def plm_arrondissements(code: str) -> list[str]:
     """Arrondissement codes of Paris, Lyon or Marseille (empty for other communes)."""
-    prefix = PLM_PARENTS.get(code)
-    if prefix is None:
+    if code not in PLM:
         return []
     gdf = _all_polygons()
-    arm = gdf[(gdf["type"] == "ARM") & gdf["code"].str.startswith(prefix)]
+    arm = gdf[(gdf["type"] == "ARM") & gdf["code"].isin(PLM[code])]
     return sorted(arm["code"])
 
 

@@ -41,6 +41,7 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 
 from ..errors import UnreadableData
+from ..vocabulary import ARRONDISSEMENT_PARENT, PLM
 from .base import Dataset, Product, register
 from .readers import (TEXT_COLUMNS, _main_member, normalise_code, open_text, read_csv_text,
                       read_excel, sniff_separator)
@@ -65,8 +66,6 @@ def prefer_one_per_vintage(datasets: Iterable[Dataset], rank: Callable[[Dataset]
 
 def parent_commune(codes: pd.Series) -> pd.Series:
     """The commune of each code: municipal arrondissements become Paris, Lyon, Marseille."""
-    from ..geography import ARRONDISSEMENT_PARENT  # late: geography imports this package
-
     codes = codes.astype("string")
     return codes.map(ARRONDISSEMENT_PARENT).astype("string").fillna(codes)
 
@@ -75,8 +74,6 @@ def with_parent_communes(df: pd.DataFrame) -> pd.DataFrame:
     """Add Paris, Lyon and Marseille as whole communes when a file only has their
     arrondissements (all of them present). A total is missing, never partial,
     when one arrondissement's figure is secret."""
-    from ..geography import PLM
-
     numeric = [c for c in df.columns if c != "CODGEO" and pd.api.types.is_numeric_dtype(df[c])]
     present = set(df["CODGEO"].dropna())
     rows = []

@@ -409,7 +409,6 @@ def _context(territory):
         return (_territory_geometries(epci), "communes",
                 f"situation dans son intercommunalité ({epci.name})")
     if kind == "arrondissement":
-
         parent = ARRONDISSEMENT_PARENT[territory.code]
         arms = geo_src.geometries_for(geo_src.plm_arrondissements(parent))
         return arms, "communes", f"situation dans la commune ({geo.commune_name(parent)})"

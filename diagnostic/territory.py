@@ -16,7 +16,7 @@ import pandas as pd
 import yaml
 from rapidfuzz import fuzz, process
 
-from . import config, store
+from . import config, resources, store
 from .errors import AmbiguousTerritory, PerimeterError, TerritoryNotFound
 from .geography import history
 from .vocabulary import ARRONDISSEMENT_PARENT
@@ -34,7 +34,8 @@ KINDS_FR = {
     "perimetre": "périmètre",
 }
 
-TERRITORIES_DIR = config.PROJECT_ROOT / "territories"
+#: Shipped perimeters and lots (the checkout's territories/, or the installed copy).
+TERRITORIES_DIR = resources.territories_dir()
 
 
 @dataclass(frozen=True)

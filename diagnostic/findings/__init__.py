@@ -18,7 +18,7 @@ from pathlib import Path
 import pandas as pd
 
 from . import registry  # first: diagnostic.axes reads the kinds registry
-from . import contraste, ecart, tendance  # noqa: F401  (register the kinds)
+from . import contraste, ecart, qpv, tendance  # noqa: F401  (register the kinds)
 from .. import axes as axes_mod  # module object: axes imports this package's registry
 from ..atomic import write_text
 from ..errors import DiagnosticError

@@ -7,7 +7,8 @@ the axis that names its indicator, else its kind, else its theme (the first such
 axis in the file); the other matching axes become secondary tags. What no axis
 takes goes under « Autres constats ».
 
-Without a file, the candidate axes (``axes-candidats.yaml``) are used and a
+Use :func:`diagnostic.findings.load_axes` to read a file: it checks the kinds
+against the registered finding kinds. Without a file, the candidate axes (``axes-candidats.yaml``) are used and a
 finding goes to the first axis its indicator lists in the catalogue.
 """
 from __future__ import annotations
@@ -19,7 +20,6 @@ import yaml
 
 from . import catalogue as cat
 from .errors import ConfigurationError
-from .findings import registry  # kinds registry; findings imports this module as an object
 
 CANDIDATES_PATH = Path(__file__).with_name("axes-candidats.yaml")
 OTHER_ID = "autres_constats"
@@ -122,7 +122,7 @@ def parse(raw, path, kinds=(), require_content: bool = True) -> AxisSet:
         axis = Axis(
             id=ident, titre=" ".join(title.split()), description=" ".join(str(entry.get("description") or "").split()),
             themes=_names(entry.get("themes"), path, where, "themes", lambda: cat.THEMES, "thème"),
-            indicateurs=_names(entry.get("indicateurs"), path, where, "indicateurs", cat.catalogue,
+            indicateurs=_names(entry.get("indicateurs"), path, where, "indicateurs", lambda: cat.catalogue(),
                                "indicateur"),
             kinds=_names(entry.get("kinds"), path, where, "kinds", lambda: kinds, "type de constat"),
         )
@@ -149,9 +149,13 @@ def read(path: str | Path):
                                  str(exc).splitlines()[0]) from exc
 
 
-def load(path: str | Path) -> AxisSet:
-    """Read and validate an axes file; its ``kinds`` must be registered finding kinds."""
-    return parse(read(path), path, registry.names())
+def load(path: str | Path, kinds=()) -> AxisSet:
+    """Read and validate an axes file; its ``kinds`` must be among ``kinds``.
+
+    :func:`diagnostic.findings.load_axes` passes the registered finding kinds (this module
+    stays a leaf that the catalogue can import).
+    """
+    return parse(read(path), path, kinds)
 
 
 def _candidates() -> AxisSet:

@@ -206,7 +206,7 @@ def cmd_enjeux(args) -> int:
     from .territory import resolve
 
     thresholds = findings.load_thresholds(args.seuils) if args.seuils else None
-    axis_set = findings.axes_mod.load(args.axes) if args.axes else None
+    axis_set = findings.load_axes(args.axes) if args.axes else None
     territory = resolve(args.territoire)
     table = indicators.compute(territory, peers=_split(args.pairs))
     df = findings.compute(table, thresholds, axes=axis_set, territory=territory)

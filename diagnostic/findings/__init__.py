@@ -17,9 +17,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import registry  # first: diagnostic.axes reads the kinds registry
+from .. import axes as axes_mod
 from . import contraste, ecart, qpv, tendance  # noqa: F401  (register the kinds)
-from .. import axes as axes_mod  # module object: axes imports this package's registry
 from ..atomic import write_text
 from ..errors import DiagnosticError
 from ..territory import Territory, resolve
@@ -44,11 +43,13 @@ HEADERS_FR = {
 _STATUS_ORDER = ["enjeu", "atout", "ecart", "avertissement", "non_compare"]
 
 
-def __getattr__(name: str):
-    # AXES is read lazily: diagnostic.axes may still be loading when this package is imported.
-    if name == "AXES":
-        return axes_mod.CANDIDATE_AXES
-    raise AttributeError(name)
+#: Former name of the candidate axes (id -> title); the source is :data:`diagnostic.axes.CANDIDATE_AXES`.
+AXES = axes_mod.CANDIDATE_AXES
+
+
+def load_axes(path: str | Path) -> axes_mod.AxisSet:
+    """Read an axes file (:func:`diagnostic.axes.load`), its kinds checked against the registry."""
+    return axes_mod.load(path, names())
 
 
 def _territory_of(table: pd.DataFrame) -> Territory | None:
@@ -65,7 +66,7 @@ def _axis_set(axes) -> axes_mod.AxisSet:
     if axes is None:
         return axes_mod.default()
     if isinstance(axes, (str, Path)):
-        return axes_mod.load(axes)
+        return load_axes(axes)
     return axes
 
 

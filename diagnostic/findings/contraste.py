@@ -12,7 +12,7 @@ from __future__ import annotations
 import pandas as pd
 
 from .. import indicators
-from ..catalogue import catalogue
+from .. import catalogue as cat
 from ..territory import Territory, resolve
 from ..text import clean_vintage, format_number, join_fr, short_label, with_preposition
 from .ecart import _missing, crosses
@@ -122,7 +122,7 @@ def contraste_interne(ctx: Context) -> list[Finding]:
     population = _population(t)
     out = []
     for ind_id in th.contrast_ids:
-        ind = catalogue()[ind_id]
+        ind = cat.catalogue()[ind_id]
         communes = _communes(t, ind_id, population, th.contrast_population)
         own = ctx.own.loc[ind_id] if ind_id in ctx.own.index else None
         source = str(communes.attrs.get("source") or (own["source"] if own is not None else ""))
@@ -166,7 +166,7 @@ def position_epci(ctx: Context) -> list[Finding]:
     own_epci = indicators.compute(epci, ids=list(th.contrast_ids), references=False).set_index("id")
     out = []
     for ind_id in th.contrast_ids:
-        ind = catalogue()[ind_id]
+        ind = cat.catalogue()[ind_id]
         communes = _communes(epci, ind_id, population, th.contrast_population)
         mine = communes[communes["code"] == t.code]
         if mine.empty:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 
-from ..catalogue import THEMES, catalogue
+from .. import catalogue as cat
 from ..text import agree, clean_vintage, format_number, format_points, join_fr, subject, \
     with_preposition
 from .phrases import format_value, is_share, place, printed
@@ -24,7 +24,7 @@ _RATIO_FROM = 1.5  # above this ratio, a non-share is written « 2,6 fois … »
 
 
 def is_trend(ind_id: str) -> bool:
-    return catalogue()[ind_id].methods[0].kind in TREND_KINDS
+    return cat.catalogue()[ind_id].methods[0].kind in TREND_KINDS
 
 
 def _available(row) -> bool:
@@ -117,7 +117,7 @@ def _vintage(own, ref) -> str:
 def ecart_reference(ctx: Context) -> list[Finding]:
     out = []
     for ind_id, own in ctx.own.iterrows():
-        ind = catalogue().get(ind_id)
+        ind = cat.catalogue().get(ind_id)
         if ind is None or not own["comparable"] or _missing(own["value"]) or is_trend(ind_id):
             continue
         ref, skipped, others = choose_reference(ctx, ind_id)
@@ -157,7 +157,7 @@ def comparaison_impossible(ctx: Context) -> list[Finding]:
     """Per theme, the indicators with a value but no reference, and why."""
     by_theme: dict[str, dict[str, list]] = {}
     for ind_id, own in ctx.own.iterrows():
-        ind = catalogue().get(ind_id)
+        ind = cat.catalogue().get(ind_id)
         if ind is None or not own["comparable"] or _missing(own["value"]):
             continue
         ref, skipped, _ = choose_reference(ctx, ind_id)
@@ -182,7 +182,7 @@ def comparaison_impossible(ctx: Context) -> list[Finding]:
         # The theme's finding goes where its first indicator with a CTG axis goes.
         ind, own = next(((i, o) for items in reasons.values() for i, o in items if i.axes), first)
         out.append(Finding(
-            kind="comparaison_impossible", indicator=ind.id, theme=theme, label=THEMES[theme],
+            kind="comparaison_impossible", indicator=ind.id, theme=theme, label=cat.THEMES[theme],
             status="non_compare", sentence=" ".join(sentences), unit="", source=own["source"],
             vintage=clean_vintage(own["vintage"]), subject=theme, catalogue_axes=ind.axes))
     return out
@@ -205,7 +205,7 @@ def effectif_faible(ctx: Context) -> list[Finding]:
         count = ctx.own.at[den_id, "value"]
         if _missing(count) or count >= minimum:
             continue
-        unit = catalogue()[den_id].unit
+        unit = cat.catalogue()[den_id].unit
         finding.kind, finding.status = "effectif_faible", "avertissement"
         finding.sentence = (f"{finding.sentence[:-1]}. Effectif faible ({format_number(count)} {unit}, "
                             f"moins de {format_number(minimum)}) : écart à lire avec prudence, "

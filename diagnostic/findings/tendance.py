@@ -6,7 +6,7 @@ the next level); without a reference it is stated when it is large enough
 """
 from __future__ import annotations
 
-from ..catalogue import catalogue
+from .. import catalogue as cat
 from ..text import clean_vintage, format_points, with_preposition
 from .ecart import _missing, choose_reference, crosses, is_trend, status_of
 from .phrases import format_value, place, printed
@@ -22,7 +22,7 @@ def _period(own) -> str:
 def tendance(ctx: Context) -> list[Finding]:
     out = []
     for ind_id, own in ctx.own.iterrows():
-        ind = catalogue().get(ind_id)
+        ind = cat.catalogue().get(ind_id)
         if ind is None or _missing(own["value"]) or not is_trend(ind_id):
             continue
         v = printed(own["value"], ind.decimals)

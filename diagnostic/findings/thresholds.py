@@ -10,7 +10,7 @@ from pathlib import Path
 
 import yaml
 
-from ..catalogue import catalogue
+from .. import catalogue as cat
 from ..errors import ConfigurationError
 
 THRESHOLDS_PATH = Path(__file__).resolve().parent.parent / "seuils.yaml"
@@ -85,7 +85,7 @@ class _Checker:
                                    f"(attendues : {', '.join(keys)}).")
 
     def indicator(self, ident, where: str) -> str:
-        if not isinstance(ident, str) or ident not in catalogue():
+        if not isinstance(ident, str) or ident not in cat.catalogue():
             raise self.fail(where, f"indicateur inconnu « {ident} » (voir diagnostic indicateurs --liste).")
         return ident
 

@@ -79,7 +79,7 @@ def compare_text(label: str, unit: str, decimals: int, value: float, ref: dict) 
         ratio = round(ratio, 1)
         return f"{shown} représente {format_number(ratio, 1)} fois {pronoun} {where} {rshown}", ratio, "fois"
     pct = round((ratio - 1) * 100)
-    return f"{shown} est {adjective} de {format_number(abs(pct))} % à {pronoun} {where} {rshown}", pct, "%"
+    return f"{shown} est {adjective} de {format_number(abs(pct), 0, '%')} à {pronoun} {where} {rshown}", pct, "%"
 
 
 def _agreement(ctx: Context, ind, value: float, higher: bool, others: list[dict]) -> str:

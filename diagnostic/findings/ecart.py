@@ -116,7 +116,7 @@ def _vintage(own, ref) -> str:
 @register("ecart_reference", "Écart aux références")
 def ecart_reference(ctx: Context) -> list[Finding]:
     out = []
-    for ind_id, own in ctx.own.iterrows():
+    for ind_id, own in ctx.own_rows():
         ind = cat.catalogue().get(ind_id)
         if ind is None or not own["comparable"] or _missing(own["value"]) or is_trend(ind_id):
             continue
@@ -156,7 +156,7 @@ def _reason(rows: list[dict]) -> str:
 def comparaison_impossible(ctx: Context) -> list[Finding]:
     """Per theme, the indicators with a value but no reference, and why."""
     by_theme: dict[str, dict[str, list]] = {}
-    for ind_id, own in ctx.own.iterrows():
+    for ind_id, own in ctx.own_rows():
         ind = cat.catalogue().get(ind_id)
         if ind is None or not own["comparable"] or _missing(own["value"]):
             continue

@@ -59,14 +59,22 @@ class Context:
     #: Findings of the kinds run so far (a kind may read or amend them).
     findings: list[Finding] = field(default_factory=list)
 
+    _references: dict[str, dict[str, dict]] = field(init=False, repr=False)
+
     def __post_init__(self):
         self.own = self.table[self.table["level"] == "territoire"].drop_duplicates("id").set_index("id")
+        self._references = {}
+        refs = self.table[self.table["level"].isin(["departement", "region", "france"])]
+        for row in refs.to_dict("records"):  # indexed once: kinds ask for every indicator
+            self._references.setdefault(row["id"], {}).setdefault(row["level"], row)
+
+    def own_rows(self):
+        """(indicator id, territory row as a dict), in catalogue order."""
+        return ((r["id"], r) for r in self.own.reset_index().to_dict("records"))
 
     def reference_rows(self, ind_id: str) -> dict[str, dict]:
         """The département, région and France rows of an indicator, by level."""
-        rows = self.table[(self.table["id"] == ind_id)
-                          & self.table["level"].isin(["departement", "region", "france"])]
-        return {r["level"]: r for r in rows.to_dict("records")}
+        return self._references.get(ind_id, {})
 
 
 Kind = Callable[[Context], list[Finding]]

@@ -21,7 +21,7 @@ def _period(own) -> str:
 @register("tendance", "Tendance")
 def tendance(ctx: Context) -> list[Finding]:
     out = []
-    for ind_id, own in ctx.own.iterrows():
+    for ind_id, own in ctx.own_rows():
         ind = cat.catalogue().get(ind_id)
         if ind is None or _missing(own["value"]) or not is_trend(ind_id):
             continue

@@ -52,6 +52,11 @@ class AxisSynthesis:
         return " ".join(parts)
 
 
+def _lower_first(text: str) -> str:
+    """« Part des… » -> « part des… », acronyms kept (« CAF », « RSA »)."""
+    return text[:1].lower() + text[1:]
+
+
 def _axis_indicators(axis_set: axes_mod.AxisSet, axis_id: str) -> list[str]:
     """Catalogue indicators whose findings this axis takes first."""
     return [i.id for i in cat.catalogue().values()
@@ -95,7 +100,7 @@ def build(findings: pd.DataFrame, table: pd.DataFrame, axes=None) -> list[AxisSy
             bucket.append(f["sentence"])
         missing = [i for i in ids if i in own.index and pd.isna(own.at[i, "value"])]
         if missing:
-            labels = [short_label(cat.catalogue()[i].label).lower() for i in missing[:6]]
+            labels = [_lower_first(short_label(cat.catalogue()[i].label)) for i in missing[:6]]
             rest = len(missing) - len(labels)
             labels += [f"{rest} autre{'s' if rest > 1 else ''} indicateur{'s' if rest > 1 else ''}"] if rest else []
             s.manquantes.append(f"Non disponibles pour ce territoire : {join_fr(labels)} "

@@ -67,7 +67,7 @@ def test_poverty_spread_in_the_cc_of_laigle_is_read_from_filosofi(computed):
     laigle = _num(published["61214"])
     assert row["subject"] == "61214" and row["value"] == laigle == 27.0
     assert row["reference_value"] == min(float(v.replace(",", ".")) for v in published.values())
-    assert f"parmi les {len(published)} communes" in row["sentence"]
+    assert f"valeurs extrêmes parmi les {len(published)} communes" in row["sentence"]
 
 
 def test_vacancy_sentence_says_whether_region_and_france_agree(computed):
@@ -76,6 +76,13 @@ def test_vacancy_sentence_says_whether_region_and_france_agree(computed):
                                "du Finistère (7,5\u00a0%) ; même constat face à la région Bretagne (7,5\u00a0%) "
                                "et à la France (8,2\u00a0%).")
     assert row["status"] == "enjeu" and row["axis"] == "logement" and row["gap"] == 2.2
+
+
+def test_a_reference_going_the_other_way_is_said(computed):
+    row = computed["246100663"].query("id == 'taux_natalite'").iloc[0]
+    assert row["sentence"] == ("Le taux de natalité annuel moyen (10,6\u00a0‰) est supérieur de 10\u00a0% à celui "
+                               "de l'Orne (9,6\u00a0‰) ; l'écart n'est pas marqué face à la région Normandie "
+                               "(11,0\u00a0‰) ; à l'inverse, il est inférieur à celui de la France (11,8\u00a0‰).")
 
 
 def test_densities_compare_as_ratios(computed):

@@ -31,9 +31,9 @@ def test_paragraph_parts_and_vocabulary(laigle):
     services = next(s for s in syntheses if s.axis == "acces_services_proximite")
     text = services.paragraph
     assert text.startswith("Points de vigilance. ")
-    assert "Taux de pauvreté : de 17,0\u00a0% à La Ferté-en-Ouche à 27,0\u00a0% à L'Aigle" in text
+    assert "Taux de pauvreté : 27,0\u00a0% à L'Aigle, contre 17,0\u00a0% à La Ferté-en-Ouche" in text
     assert "Données manquantes. " in text and "(raisons dans les notes des tableaux)" in text
-    assert "1 autres" not in text and "point(s)" not in text
+    assert "1 autres" not in text and "point(s)" not in text and " caf" not in text
 
 
 def test_key_figures_table_has_the_references(laigle):

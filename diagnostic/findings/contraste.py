@@ -48,7 +48,7 @@ def _unfavourable(polarity: str, gap: float) -> bool:
         return gap > 0
     if polarity == "baisse_defavorable":
         return gap < 0
-    return True
+    return gap > 0  # neutral: where it concentrates (HLM in the ville-centre)
 
 
 def _gap(v: float, r: float, unit: str, decimals: int) -> tuple[float, str]:
@@ -90,11 +90,12 @@ def _spread(ind, communes: pd.DataFrame, territory: Territory, th: Thresholds, k
     minimum = th.contrast_population
     fmt = lambda v: format_value(v, ind.unit, ind.decimals)  # noqa: E731
     scope = (f"les {len(communes)} communes de {format_number(minimum)} habitants ou plus "
-             f"{with_preposition(place(territory.kind, territory.name), 'de')} où la valeur est publiée")
+             f"{with_preposition(place(territory.kind, territory.name), 'de')} dont la valeur est publiée")
     if focus is None:
-        text = (f"{short_label(ind.label)} : de {fmt(lv)} {at_commune(low['name'])} à {fmt(hv)} "
-                f"{at_commune(high['name'])} parmi {scope} ; la valeur de l'ensemble du territoire n'est "
-                "pas publiée.")
+        text = (f"{short_label(ind.label)} : {fmt(printed(worst['value'], ind.decimals))} "
+                f"{at_commune(worst['name'])}, contre {fmt(printed(best['value'], ind.decimals))} "
+                f"{at_commune(best['name'])} (valeurs extrêmes parmi {scope} ; la valeur de l'ensemble du "
+                "territoire n'est pas publiée).")
     else:
         extreme = "la plus faible" if ind.polarity == "baisse_defavorable" else "la plus élevée"
         rank = "" if position == 1 else f"{position}e "

@@ -83,18 +83,24 @@ def compare_text(label: str, unit: str, decimals: int, value: float, ref: dict) 
 
 
 def _agreement(ctx: Context, ind, value: float, higher: bool, others: list[dict]) -> str:
-    """« ; même constat face à la région Normandie (10,1 %) et à la France (8,2 %) »."""
-    same, differ, missing = [], [], []
+    """« ; même constat face à la région Normandie (10,1 %) et à la France (8,2 %) », or the reverse."""
+    same, opposite, differ, missing = [], [], [], []
     gap = ctx.thresholds.gap(ind.id)
     v = printed(value, ind.decimals)
+    _, feminine = subject(ind.label)
     for row in others:
         name = place(row["level"], row["name"])
         if not _available(row):
             missing.append(with_preposition(name, "de"))
             continue
         r = printed(row["value"], ind.decimals)
-        text = f"{with_preposition(name, 'à')} ({format_value(r, ind.unit, ind.decimals)})"
-        (same if crosses(v, r, ind.unit, gap) and (v > r) == higher else differ).append(text)
+        shown = f"({format_value(r, ind.unit, ind.decimals)})"
+        if not crosses(v, r, ind.unit, gap):
+            differ.append(f"{with_preposition(name, 'à')} {shown}")
+        elif (v > r) == higher:
+            same.append(f"{with_preposition(name, 'à')} {shown}")
+        else:
+            opposite.append(f"à {'celle' if feminine else 'celui'} {with_preposition(name, 'de')} {shown}")
     parts = []
     if same and differ:
         parts.append(f"même constat face {join_fr(same)}, mais pas face {join_fr(differ, 'ni')}")
@@ -102,6 +108,9 @@ def _agreement(ctx: Context, ind, value: float, higher: bool, others: list[dict]
         parts.append(f"même constat face {join_fr(same)}")
     elif differ:
         parts.append(f"l'écart n'est pas marqué face {join_fr(differ, 'ni')}")
+    if opposite:
+        adjective = agree("inférieur" if higher else "supérieur", feminine)
+        parts.append(f"à l'inverse, {'elle' if feminine else 'il'} est {adjective} {join_fr(opposite)}")
     if missing:
         plural = len(missing) > 1
         parts.append(f"valeur{'s' if plural else ''} {join_fr(missing)} non disponible{'s' if plural else ''}")

@@ -210,16 +210,19 @@ def cmd_enjeux(args) -> int:
     territory = resolve(args.territoire)
     table = indicators.compute(territory, peers=_split(args.pairs))
     df = findings.compute(table, thresholds, axes=axis_set, territory=territory)
-    if args.format in ("json", "csv"):  # the findings' own public form (one object per finding)
-        text = (json.dumps(findings.to_records(df), ensure_ascii=False, indent=1) + "\n"
-                if args.format == "json" else findings.to_csv_text(df))
-        if args.sortie is None:
-            sys.stdout.write(text)
-            return 0
-        (findings.write_csv(df, args.sortie) if args.format == "csv" else write_text(args.sortie, text))
-        print(f"Écrit : {args.sortie}")
+    if args.format == "xlsx":
+        return _emit(df, args, "enjeux")
+    # The findings' own forms: each finding once, the public keys in JSON, French headers in CSV.
+    if args.format == "json":
+        text = json.dumps(findings.to_records(df), ensure_ascii=False, indent=1) + "\n"
+    else:
+        text = findings.to_csv_text(df) if args.format == "csv" else findings.to_text(df)
+    if args.sortie is None:
+        sys.stdout.write(text)
         return 0
-    return _emit(df, args, "enjeux")
+    write_text(args.sortie, ("\ufeff" if args.format == "csv" else "") + text)
+    print(f"Écrit : {args.sortie}")
+    return 0
 
 
 def _emit(df, args, kind: str) -> int:

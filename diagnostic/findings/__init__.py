@@ -135,6 +135,18 @@ def to_csv_text(df: pd.DataFrame) -> str:
     return out[COLUMNS].rename(columns=HEADERS_FR).to_csv(sep=";", decimal=",", index=False)
 
 
+def to_text(df: pd.DataFrame) -> str:
+    """The findings for a terminal: by axis, each once, with its French status."""
+    if df.empty:
+        return "Aucun constat : aucun indicateur n'a pu être comparé ou aucun écart ne dépasse les seuils.\n"
+    lines = []
+    for label, group in df.groupby("axis_label", sort=False):
+        lines.append(label.upper())
+        lines.extend(f"  [{r['status_label']}] {r['sentence']}" for _, r in group.iterrows())
+        lines.append("")
+    return "\n".join(lines)
+
+
 def write_csv(df: pd.DataFrame, path: str | Path) -> Path:
     """Write ``enjeux.csv`` (UTF-8 with BOM, so a French spreadsheet opens it as is)."""
     write_text(path, "\ufeff" + to_csv_text(df))

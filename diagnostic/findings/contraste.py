@@ -90,7 +90,7 @@ def _spread(ind, communes: pd.DataFrame, territory: Territory, th: Thresholds, k
     minimum = th.contrast_population
     fmt = lambda v: format_value(v, ind.unit, ind.decimals)  # noqa: E731
     scope = (f"les {len(communes)} communes de {format_number(minimum)} habitants ou plus "
-             f"{with_preposition(place(territory.kind, territory.name), 'de')} dont la valeur est publiée")
+             f"{with_preposition(place(territory.kind, territory.name), 'de')} où l'indicateur est publié")
     if focus is None:
         text = (f"{short_label(ind.label)} : {fmt(printed(worst['value'], ind.decimals))} "
                 f"{at_commune(worst['name'])}, contre {fmt(printed(best['value'], ind.decimals))} "

@@ -186,3 +186,12 @@ def test_enjeux_csv_has_french_headers_and_one_row_per_finding(computed, tmp_pat
     assert header[:6] == ["Indicateur", "Type de constat", "Axe", "Axes secondaires", "Nature", "Constat"]
     rows = list(csv.DictReader(io.StringIO(text), delimiter=";"))
     assert len(rows) == len(df) and [r["Constat"] for r in rows] == list(df["sentence"])
+
+
+def test_peers_are_quoted_not_used_as_reference():
+    table = indicators.compute("61214", peers=["29151"], ids=["part_logements_vacants", "population"])
+    row = findings.compute(table, kinds=["ecart_reference"]).iloc[0]
+    raw = comparateur()["29151"]
+    morlaix = round(float(raw["P18_LOGVAC"]) / float(raw["P18_LOG"]) * 100, 1)
+    assert row["reference_level"] == "departement"
+    assert row["sentence"].endswith(f"; à titre de comparaison : Morlaix ({f'{morlaix:.1f}'.replace('.', ',')}\u00a0%).")

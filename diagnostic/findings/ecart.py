@@ -117,6 +117,13 @@ def _agreement(ctx: Context, ind, value: float, higher: bool, others: list[dict]
     return "".join(f" ; {p}" for p in parts)
 
 
+def _peers(ctx: Context, ind) -> str:
+    """« ; à titre de comparaison : Morlaix (12,3 %) » for the territories given with --pairs."""
+    shown = [f"{row['name']} ({format_value(printed(row['value'], ind.decimals), ind.unit, ind.decimals)})"
+             for row in ctx.peer_rows(ind.id) if _available(row)]
+    return f" ; à titre de comparaison : {join_fr(shown)}" if shown else ""
+
+
 def _vintage(own, ref) -> str:
     mine, theirs = clean_vintage(own["vintage"]), clean_vintage(ref["vintage"])
     return mine if not theirs or theirs == mine else f"{mine} (référence {theirs})"
@@ -140,7 +147,7 @@ def ecart_reference(ctx: Context) -> list[Finding]:
         if skipped:
             names = [with_preposition(place(s["level"], s["name"]), "de") for s in skipped]
             text += f", la valeur {join_fr(names)} n'étant pas disponible"
-        text += _agreement(ctx, ind, own["value"], v > r, others) + "."
+        text += _agreement(ctx, ind, own["value"], v > r, others) + _peers(ctx, ind) + "."
         out.append(Finding(
             kind="ecart_reference", indicator=ind_id, theme=ind.theme, label=ind.label,
             status=status_of(ind.polarity, v > r), sentence=text, value=v,

@@ -64,9 +64,10 @@ class Context:
     def __post_init__(self):
         self.own = self.table[self.table["level"] == "territoire"].drop_duplicates("id").set_index("id")
         self._references = {}
-        refs = self.table[self.table["level"].isin(["departement", "region", "france"])]
+        refs = self.table[self.table["level"].isin(["departement", "region", "france", "pair"])]
         for row in refs.to_dict("records"):  # indexed once: kinds ask for every indicator
-            self._references.setdefault(row["id"], {}).setdefault(row["level"], row)
+            level = row["level"] if row["level"] != "pair" else f"pair:{row['code']}"
+            self._references.setdefault(row["id"], {}).setdefault(level, row)
 
     def own_rows(self):
         """(indicator id, territory row as a dict), in catalogue order."""
@@ -74,7 +75,11 @@ class Context:
 
     def reference_rows(self, ind_id: str) -> dict[str, dict]:
         """The département, région and France rows of an indicator, by level."""
-        return self._references.get(ind_id, {})
+        return {k: v for k, v in self._references.get(ind_id, {}).items() if not k.startswith("pair:")}
+
+    def peer_rows(self, ind_id: str) -> list[dict]:
+        """The rows of the comparison territories (``--pairs``) of an indicator."""
+        return [v for k, v in self._references.get(ind_id, {}).items() if k.startswith("pair:")]
 
 
 Kind = Callable[[Context], list[Finding]]

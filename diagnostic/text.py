@@ -53,7 +53,7 @@ def format_points(value, decimals: int = 1) -> str:
 # French grammar for generated sentences (findings, synthèse)
 # ---------------------------------------------------------------------------
 _VOWEL_START = re.compile(r"^[aeiouyhàâéèêëîïôöûùAEIOUYHÀÂÉÈÊËÎÏÔÖÛÙ]")
-_PARENTHESES = re.compile(r"\s+\([^)]*\)")
+_PARENTHESES = re.compile(r"\s+\([^)]*\)|,\s*au sens [^,]*$")
 _FEMININE_NOUNS = {"part", "densité", "évolution", "taille", "population", "proportion", "médiane"}
 _MASCULINE_NOUNS = {"taux", "revenu", "indice", "indicateur", "solde", "nombre", "niveau", "rapport"}
 
@@ -84,7 +84,7 @@ def join_fr(items: list[str], last: str = "et") -> str:
 
 
 def short_label(label: str) -> str:
-    """An indicator label without its parenthesised precisions, for sentences."""
+    """An indicator label without its precisions (parentheses, « , au sens du… »), for sentences."""
     return _PARENTHESES.sub("", label).strip()
 
 

@@ -94,7 +94,7 @@ def test_densities_compare_as_ratios(computed):
 def test_french_agreement_and_no_slips(computed):
     text = " ".join(s for df in computed.values() for s in df["sentence"])
     assert "point(s)" not in text and "2019 / 2019" not in text and " 1 communes" not in text
-    assert "Le taux de chômage des 15-64 ans, au sens du recensement (23,2\u00a0%) est supérieur" in text
+    assert "Le taux de chômage des 15-64 ans (23,2\u00a0%) est supérieur" in text
     assert "La part des logements vacants (12,7\u00a0%) est supérieure" in text
     assert "Le médecins" not in text and "Le pharmacies" not in text
 

@@ -7,6 +7,7 @@ process exits with a non-zero code; a traceback is only shown with
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import sys
 import traceback
@@ -93,6 +94,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("territoire", metavar="TERRITOIRE")
     p.add_argument("--pairs", metavar="CODE,CODE", help="territoires de comparaison")
     p.add_argument("--seuils", metavar="FICHIER", help="fichier de seuils YAML (défaut : seuils du kit)")
+    p.add_argument("--axes", metavar="FICHIER",
+                   help="axes de la convention (YAML, voir territories/axes-*.yaml ; défaut : axes candidats)")
     _add_output(p, ("table", "csv", "json", "xlsx"))
 
     p = sub.add_parser("rapport", help="produit le rapport HTML d'un territoire",
@@ -199,11 +202,27 @@ def cmd_indicateurs(args) -> int:
 
 def cmd_enjeux(args) -> int:
     from . import findings, indicators
+    from .atomic import write_text
+    from .territory import resolve
 
     thresholds = findings.load_thresholds(args.seuils) if args.seuils else None
-    table = indicators.compute(args.territoire, peers=_split(args.pairs))
-    df = findings.compute(table, thresholds)
-    return _emit(df, args, "enjeux")
+    axis_set = findings.load_axes(args.axes) if args.axes else None
+    territory = resolve(args.territoire)
+    table = indicators.compute(territory, peers=_split(args.pairs))
+    df = findings.compute(table, thresholds, axes=axis_set, territory=territory)
+    if args.format == "xlsx":
+        return _emit(df, args, "enjeux")
+    # The findings' own forms: each finding once, the public keys in JSON, French headers in CSV.
+    if args.format == "json":
+        text = json.dumps(findings.to_records(df), ensure_ascii=False, indent=1) + "\n"
+    else:
+        text = findings.to_csv_text(df) if args.format == "csv" else findings.to_text(df)
+    if args.sortie is None:
+        sys.stdout.write(text)
+        return 0
+    write_text(args.sortie, ("\ufeff" if args.format == "csv" else "") + text)
+    print(f"Écrit : {args.sortie}")
+    return 0
 
 
 def _emit(df, args, kind: str) -> int:

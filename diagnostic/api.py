@@ -238,7 +238,8 @@ def graphique(territoire, indicateur: str, pairs=(), dossier=None):
     own = table[table["level"] == "territoire"].iloc[0]
     if pd.isna(own["value"]):
         raise DiagnosticError(f"« {own['label']} » n'est pas disponible pour {own['name']} : "
-                              f"{own['note'] or 'valeur manquante'}.")
+                              f"{(own['note'] or 'valeur manquante').rstrip('.')}.",
+                              "Choisissez un autre indicateur (dg.liste_indicateurs()).")
     values = pd.Series(table["value"].values, index=table["name"].values, dtype=float)
     values = values[~values.index.duplicated()]
     unit = "%" if str(own["unit"]).startswith("%") else own["unit"]
@@ -436,17 +437,31 @@ def _show_french_error(shell, etype, value, tb, tb_offset=None):
     return None
 
 
-def install_notebook_errors() -> bool:
-    """In a Jupyter kernel, show the kit's errors as their French message only."""
+def _figure_png(fig) -> bytes:
+    from .charts import figure_to_png_bytes  # matplotlib is loaded once a figure exists
+
+    return figure_to_png_bytes(fig)
+
+
+def install_notebook_support() -> bool:
+    """In a Jupyter kernel: the kit's errors as their French message only, and figures shown.
+
+    The figures of :func:`graphique` and :func:`carte` are not managed by
+    pyplot; without the inline backend (``MPLBACKEND=Agg``, papermill) IPython
+    would print ``<Figure size …>``. Registered by name, as a fallback: the
+    inline backend's own PNG formatter, when active, comes first.
+    """
     ipython = sys.modules.get("IPython")  # never import IPython outside a kernel
     shell = ipython.get_ipython() if ipython is not None else None
     if shell is None or not hasattr(shell, "set_custom_exc"):
         return False
     shell.set_custom_exc((DiagnosticError,), _show_french_error)
+    png = shell.display_formatter.formatters["image/png"]
+    png.for_type_by_name("matplotlib.figure", "Figure", _figure_png)
     return True
 
 
-install_notebook_errors()
+install_notebook_support()
 
 __all__ = ["territoire", "indicateurs", "communes", "liste_indicateurs", "enjeux", "graphique", "carte",
            "exporter", "rapport", "lot", "donnees"]

@@ -18,13 +18,12 @@ them).
 from __future__ import annotations
 
 import os
-import sys
 import warnings
 from pathlib import Path
 
 import pandas as pd
 
-from . import config, findings, indicators
+from . import config, findings, indicators, jupyter
 from .catalogue import catalogue as indicator_catalogue
 from .errors import DiagnosticError, PerimeterError, ReportError
 from .paths import caller_dir, input_file, is_perimeter_spec, output_path
@@ -424,44 +423,7 @@ def donnees(integrer: bool = False) -> pd.DataFrame:
     return df
 
 
-# ---------------------------------------------------------------------------
-# Errors in a notebook: the French message, not a traceback
-# ---------------------------------------------------------------------------
-def _show_french_error(shell, etype, value, tb, tb_offset=None):
-    if os.environ.get("DIAGNOSTIC_DEBUG"):
-        return shell.showtraceback((etype, value, tb), tb_offset=tb_offset, running_compiled_code=True)
-    lines = [f"Erreur : {value.message}"] + ([value.hint] if value.hint else [])
-    # The kernel's own error message (ename, evalue), with the French text as its only "traceback":
-    # papermill and the report still see a failed cell.
-    shell._showtraceback(etype, value, lines)
-    return None
-
-
-def _figure_png(fig) -> bytes:
-    from .charts import figure_to_png_bytes  # matplotlib is loaded once a figure exists
-
-    return figure_to_png_bytes(fig)
-
-
-def install_notebook_support() -> bool:
-    """In a Jupyter kernel: the kit's errors as their French message only, and figures shown.
-
-    The figures of :func:`graphique` and :func:`carte` are not managed by
-    pyplot; without the inline backend (``MPLBACKEND=Agg``, papermill) IPython
-    would print ``<Figure size …>``. Registered by name, as a fallback: the
-    inline backend's own PNG formatter, when active, comes first.
-    """
-    ipython = sys.modules.get("IPython")  # never import IPython outside a kernel
-    shell = ipython.get_ipython() if ipython is not None else None
-    if shell is None or not hasattr(shell, "set_custom_exc"):
-        return False
-    shell.set_custom_exc((DiagnosticError,), _show_french_error)
-    png = shell.display_formatter.formatters["image/png"]
-    png.for_type_by_name("matplotlib.figure", "Figure", _figure_png)
-    return True
-
-
-install_notebook_support()
+jupyter.install()  # in a kernel: French errors without traceback, figures shown
 
 __all__ = ["territoire", "indicateurs", "communes", "liste_indicateurs", "enjeux", "graphique", "carte",
            "exporter", "rapport", "lot", "donnees"]

@@ -121,6 +121,15 @@ class Territory:
             lines.append(f"  Remarque : {notice}")
         return "\n".join(lines)
 
+    def _repr_html_(self) -> str:
+        """Rich display in JupyterLab: name, kind, communes, départements, references."""
+        from .territory_html import territory_html  # that module imports this one
+
+        return territory_html(self)
+
+    def _repr_pretty_(self, p, cycle) -> None:  # its plain-text twin, without 35 000 commune codes
+        p.text(f"<Territoire {self.label} : {len(self.communes)} communes>")
+
 
 # ---------------------------------------------------------------------------
 # Reference tables

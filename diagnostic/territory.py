@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import re
+import threading
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -34,6 +35,16 @@ KINDS_FR = {
 }
 
 TERRITORIES_DIR = config.PROJECT_ROOT / "territories"
+
+#: Longest territory name accepted (the longest commune name has 45 characters).
+MAX_NAME_LENGTH = 200
+#: Characters of a name compared by the fuzzy search (bounds its time whatever the input).
+FUZZY_KEY_LENGTH = 80
+#: Limits of a perimeter or lot file: size, aliases, nesting, nodes once aliases are expanded.
+YAML_MAX_BYTES = 1_000_000
+YAML_MAX_ALIASES = 100
+YAML_MAX_DEPTH = 50
+YAML_MAX_NODES = 200_000
 
 
 @dataclass(frozen=True)
@@ -332,6 +343,11 @@ def resolve(query: str | Path | Territory) -> Territory:
     if not text:
         raise TerritoryNotFound("Aucun territoire indiqué.",
                                 "Donnez un code INSEE, un SIREN d'EPCI, un nom ou un fichier de périmètre.")
+    if len(text) > MAX_NAME_LENGTH:
+        raise TerritoryNotFound(
+            f"Le territoire demandé est trop long ({len(text)} caractères, {MAX_NAME_LENGTH} au plus) : "
+            f"« {text[:40]}… ».",
+            "Donnez un code INSEE, un SIREN d'EPCI, un nom de territoire ou un fichier de périmètre.")
     path = perimeter_path(text)
     if path is not None:
         return load_perimeter(path)
@@ -445,7 +461,7 @@ def _by_name(text: str) -> Territory:
             raise AmbiguousTerritory(f"Plusieurs territoires s'appellent « {text} » :\n{listing}",
                                      "Précisez le code INSEE ou le SIREN du territoire voulu.")
     choices = index["key"].tolist()
-    best = process.extract(key, choices, scorer=fuzz.WRatio, limit=8)
+    best = process.extract(key[:FUZZY_KEY_LENGTH], choices, scorer=fuzz.WRatio, limit=8)
     seen, suggestions = set(), []
     for _, score, pos in best:
         row = index.iloc[pos]
@@ -471,17 +487,90 @@ def perimeter_path(text: str) -> Path | None:
     if not text.lower().endswith((".yaml", ".yml")):
         return None
     for candidate in (Path(text), TERRITORIES_DIR / text, Path.cwd() / "territories" / text):
-        if candidate.is_file():
-            return candidate
-    raise PerimeterError(f"Fichier de périmètre introuvable : {text}.",
+        try:
+            if candidate.is_file():
+                return candidate
+        except OSError:  # a name too long for the file system, a folder that cannot be read...
+            continue
+    raise PerimeterError(f"Fichier de périmètre introuvable : {text[:200]}.",
                          f"Vérifiez le chemin ; les périmètres fournis sont dans {TERRITORIES_DIR}.")
 
 
+class _BoundedLoader(yaml.SafeLoader):
+    """Safe YAML loader that refuses alias bombs and deep nesting before building anything."""
+
+    def __init__(self, stream):
+        super().__init__(stream)
+        self._aliases = 0
+        self._depth = 0
+
+    def compose_node(self, parent, index):
+        if self.check_event(yaml.AliasEvent):
+            self._aliases += 1
+            if self._aliases > YAML_MAX_ALIASES:
+                raise _YamlLimit(f"plus de {YAML_MAX_ALIASES} alias (*nom)")
+        self._depth += 1
+        if self._depth > YAML_MAX_DEPTH:
+            raise _YamlLimit(f"plus de {YAML_MAX_DEPTH} niveaux d'imbrication")
+        try:
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
+
+
+class _YamlLimit(Exception):
+    """A perimeter file beyond the limits of :class:`_BoundedLoader`."""
+
+
+def _expanded_nodes(node, memo: dict) -> int:
+    """Nodes of ``node`` once every alias is expanded (computed on the shared graph, memoised)."""
+    key = id(node)
+    if key not in memo:
+        memo[key] = 0  # a recursive alias counts once instead of looping
+        if isinstance(node, yaml.MappingNode):
+            total = 1 + sum(_expanded_nodes(k, memo) + _expanded_nodes(v, memo) for k, v in node.value)
+        elif isinstance(node, yaml.SequenceNode):
+            total = 1 + sum(_expanded_nodes(v, memo) for v in node.value)
+        else:
+            total = 1
+        memo[key] = total
+    return memo[key]
+
+
 def read_yaml(path: Path) -> dict:
+    """A perimeter or lot file as a dict; a French :class:`PerimeterError` for anything else.
+
+    Bounded: size, aliases, nesting and expanded size are limited, so a small hostile
+    file (« billion laughs ») fails at once instead of filling the memory.
+    """
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as exc:
-        raise PerimeterError(f"Le fichier {path} n'est pas un YAML valide ({exc}).") from exc
+        size = path.stat().st_size
+        if size > YAML_MAX_BYTES:
+            raise _YamlLimit(f"{size:,} octets, {YAML_MAX_BYTES:,} au plus".replace(",", "\u202f"))
+        raw = path.read_bytes()
+        if b"\x00" in raw:
+            raise UnicodeDecodeError("utf-8", raw, raw.index(b"\x00"), raw.index(b"\x00") + 1, "octet nul")
+        loader = _BoundedLoader(raw.decode("utf-8-sig"))
+        try:
+            node = loader.get_single_node()
+            if node is not None and _expanded_nodes(node, {}) > YAML_MAX_NODES:
+                raise _YamlLimit(f"plus de {YAML_MAX_NODES:,} éléments une fois les alias développés"
+                                 .replace(",", "\u202f"))
+            data = loader.construct_document(node) if node is not None else None
+        finally:
+            loader.dispose()
+    except _YamlLimit as exc:
+        raise PerimeterError(f"Le fichier {path} dépasse les limites d'un fichier de périmètre ({exc}).",
+                             "Un périmètre ou un lot est un petit fichier YAML : une liste de codes, "
+                             "sans alias imbriqués.") from None
+    except UnicodeDecodeError:
+        raise PerimeterError(f"Le fichier {path} n'est pas un fichier texte (YAML en UTF-8).",
+                             "Vérifiez le fichier indiqué : un périmètre s'écrit dans un éditeur de "
+                             "texte (voir territories/*.yaml).") from None
+    except (OSError, yaml.YAMLError, RecursionError) as exc:
+        detail = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise PerimeterError(f"Le fichier {path} n'est pas un YAML valide ({detail}).",
+                             "Corrigez sa syntaxe (voir les exemples de territories/*.yaml).") from None
     if not isinstance(data, dict):
         raise PerimeterError(f"Le fichier {path} doit décrire un objet (clés « nom », « communes »...).")
     return data
@@ -492,18 +581,53 @@ def is_set_file(path: Path) -> bool:
     return "territoires" in data or "communes_de" in data
 
 
+def _kind_fr(value) -> str:
+    """What a YAML value is, in French, for error messages."""
+    if isinstance(value, str):
+        return f"un texte (« {value[:40]} »)"
+    if isinstance(value, bool):
+        return "un booléen"
+    if isinstance(value, (int, float)):
+        return "un nombre"
+    if isinstance(value, dict):
+        return "un objet (clé : valeur)"
+    if isinstance(value, list):
+        return "une liste"
+    return "une valeur vide" if value is None else "une valeur d'un autre type"
+
+
 def _code_list(value, path: Path, key: str) -> list[str]:
     if value is None:
         return []
-    if isinstance(value, (str, int)):
+    if isinstance(value, (str, int)) and not isinstance(value, bool):
         value = [value]
-    if not isinstance(value, list):
+    if not isinstance(value, list) or any(not isinstance(v, (str, int)) or isinstance(v, bool) for v in value):
         raise PerimeterError(f"Dans {path}, « {key} » doit être une liste de codes.")
     return [str(v).strip().zfill(5) if str(v).strip().isdigit() else str(v).strip() for v in value]
 
 
+_loading = threading.local()
+
+
 def load_perimeter(path: Path) -> Territory:
-    """A custom perimeter: a base territory, plus or minus communes, or a list of communes."""
+    """A custom perimeter: a base territory, plus or minus communes, or a list of communes.
+
+    A perimeter whose ``base`` (or a commune entry) leads back to itself is refused.
+    """
+    key = str(Path(path).resolve())
+    stack = _loading.__dict__.setdefault("stack", [])
+    if key in stack:
+        raise PerimeterError(f"Le périmètre {Path(path).name} se désigne lui-même (« base » ou « communes »), "
+                             "directement ou par un autre fichier.",
+                             "Indiquez comme base un EPCI, un département ou un autre périmètre.")
+    stack.append(key)
+    try:
+        return _load_perimeter(Path(path))
+    finally:
+        stack.pop()
+
+
+def _load_perimeter(path: Path) -> Territory:
     data = read_yaml(path)
     if "territoires" in data or "communes_de" in data:
         raise PerimeterError(
@@ -540,8 +664,20 @@ def load_set(path: str | Path) -> tuple[str, list[str]]:
     path = perimeter_path(str(path)) if not isinstance(path, Path) else path
     data = read_yaml(path)
     name = str(data.get("nom") or path.stem)
-    specs = [str(s) for s in (data.get("territoires") or [])]
+    listed = data.get("territoires")
+    if listed is not None and not isinstance(listed, list):
+        raise PerimeterError(f"Dans {path.name}, « territoires » doit être une liste (un territoire par ligne "
+                             f"« - code »), pas {_kind_fr(listed)}.",
+                             'Exemple : territoires: ["61214", "246100663"]')
+    bad = [v for v in listed or [] if not isinstance(v, (str, int)) or isinstance(v, bool)]
+    if bad:
+        raise PerimeterError(f"Dans {path.name}, chaque élément de « territoires » doit être un code, un nom "
+                             f"ou un fichier, pas {_kind_fr(bad[0])}.")
+    specs = [str(s) for s in (listed or [])]
     if data.get("communes_de") is not None:
+        if not isinstance(data["communes_de"], (str, int)) or isinstance(data["communes_de"], bool):
+            raise PerimeterError(f"Dans {path.name}, « communes_de » doit être un seul territoire (un code), "
+                                 f"pas {_kind_fr(data['communes_de'])}.")
         parent = resolve(str(data["communes_de"]))
         specs.extend(parent.communes)
     if not specs:

@@ -250,10 +250,16 @@ def _output_folder(value: str | None) -> None:
 
 
 def cmd_rapport(args) -> int:
-    from . import report
+    from . import batch, report
+    from .territory import resolve
 
     _output_folder(args.sortie)
-    result = report.build(args.territoire, output_dir=args.sortie, peers=_split(args.pairs))
+    territory = resolve(args.territoire)
+    dest = Path(args.sortie or config.reports_dir()) / territory.slug
+    if batch.is_lot_folder(dest):
+        raise UsageError(f"Le dossier {dest} contient l'index d'un lot : le rapport ne le remplace pas.",
+                         "Renommez ou déplacez ce dossier, ou choisissez un autre dossier avec --sortie.")
+    result = report.build(territory, output_dir=args.sortie, peers=_split(args.pairs))
     print(f"Rapport : {result.html}")
     return 0
 

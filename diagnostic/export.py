@@ -67,7 +67,7 @@ def neutralise_formulas(df: pd.DataFrame) -> pd.DataFrame:
     """A copy of ``df`` whose text cells and headers cannot run as formulas (numbers untouched)."""
     out = df.rename(columns={c: safe_cell(c) for c in df.columns if isinstance(c, str)})
     for column in out.columns:
-        if out[column].dtype == object:
+        if not pd.api.types.is_numeric_dtype(out[column]):  # object or pandas "str" columns
             out[column] = out[column].map(safe_cell)
     return out
 

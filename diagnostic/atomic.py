@@ -17,12 +17,14 @@ from __future__ import annotations
 
 import errno
 import fcntl
+import glob
 import hashlib
 import os
 import re
 import shutil
 import stat
 import tempfile
+import time
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -39,6 +41,9 @@ _WRITE_ERRNOS = {errno.EROFS, errno.EACCES, errno.EPERM, errno.ENOSPC, errno.EDQ
                  errno.EISDIR, errno.ENOTDIR}
 _TMP_DIR_TAG = ".tmp-"
 _OLD_SUFFIX = ".old"
+#: Age after which a temporary file beside an output is a leftover of a killed run (no lock
+#: guards single files: a younger one may belong to a concurrent writer).
+STALE_FILE_SECONDS = 3600
 
 
 def output_error(exc: OSError, path) -> OutputError:
@@ -86,12 +91,29 @@ def writable_target(dest: str | os.PathLike) -> Path:
     return real
 
 
+def clean_stale_files(dest: str | os.PathLike, suffix: str = ".tmp") -> list[Path]:
+    """Remove the temporary files of ``dest`` older than :data:`STALE_FILE_SECONDS` (killed writes)."""
+    dest = Path(dest)
+    pattern = re.compile(rf"\.{re.escape(dest.name)}\.[a-z0-9_]{{8}}{re.escape(suffix)}")
+    limit = time.time() - STALE_FILE_SECONDS
+    removed = []
+    try:
+        for entry in dest.parent.glob(f".{glob.escape(dest.name)}.*"):
+            if pattern.fullmatch(entry.name) and entry.is_file() and entry.stat().st_mtime < limit:
+                entry.unlink(missing_ok=True)
+                removed.append(entry)
+    except OSError:
+        pass  # a cleanup, never a failure
+    return removed
+
+
 @contextmanager
 def atomic_path(dest: str | os.PathLike, suffix: str = ""):
     """Yield a temporary path beside ``dest``; it replaces ``dest`` only on success."""
     real = writable_target(dest)
     try:
         real.parent.mkdir(parents=True, exist_ok=True)
+        clean_stale_files(real, suffix or ".tmp")
         fd, tmp = tempfile.mkstemp(dir=real.parent, prefix=f".{real.name}.", suffix=suffix or ".tmp")
         os.close(fd)
     except OSError as exc:

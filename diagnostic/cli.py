@@ -16,8 +16,9 @@ from pathlib import Path
 
 from . import __version__, config
 from .atomic import is_write_error, output_error
-from .errors import (EXIT_BATCH, EXIT_INTERRUPTED, EXIT_UNEXPECTED, EXIT_USAGE, DiagnosticError,
-                     OutputError, PerimeterError, UsageError)
+from .errors import (EXIT_BATCH, EXIT_INTERRUPTED, EXIT_UNEXPECTED, EXIT_USAGE, ConfigurationError,
+                     DiagnosticError, OutputError, PerimeterError, UsageError)
+from .safe_yaml import load_yaml
 
 DEFAULT_TERRITORY = "246100663"  # CU d'Alençon
 
@@ -225,6 +226,9 @@ def cmd_indicateurs(args) -> int:
 def cmd_enjeux(args) -> int:
     from . import findings, indicators
 
+    if args.seuils:  # a binary, huge or alias-bomb file fails here; findings checks the content
+        load_yaml(args.seuils, ConfigurationError, "fichier de seuils",
+                  "Partez du fichier de seuils du kit (diagnostic/seuils.yaml) et modifiez ses valeurs.")
     thresholds = findings.load_thresholds(args.seuils) if args.seuils else None
     table = indicators.compute(args.territoire, peers=_split(args.pairs))
     df = findings.compute(table, thresholds)

@@ -14,12 +14,12 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import pandas as pd
-import yaml
 from rapidfuzz import fuzz, process
 
 from . import config, store
 from .errors import AmbiguousTerritory, PerimeterError, TerritoryNotFound
 from .geography import ARRONDISSEMENT_PARENT, PLM, history
+from .safe_yaml import load_yaml
 from .sources import find
 from .sources.readers import departement_of
 from .text import epci_alias, normalise, slugify
@@ -40,11 +40,6 @@ TERRITORIES_DIR = config.PROJECT_ROOT / "territories"
 MAX_NAME_LENGTH = 200
 #: Characters of a name compared by the fuzzy search (bounds its time whatever the input).
 FUZZY_KEY_LENGTH = 80
-#: Limits of a perimeter or lot file: size, aliases, nesting, nodes once aliases are expanded.
-YAML_MAX_BYTES = 1_000_000
-YAML_MAX_ALIASES = 100
-YAML_MAX_DEPTH = 50
-YAML_MAX_NODES = 200_000
 
 
 @dataclass(frozen=True)
@@ -496,81 +491,14 @@ def perimeter_path(text: str) -> Path | None:
                          f"Vérifiez le chemin ; les périmètres fournis sont dans {TERRITORIES_DIR}.")
 
 
-class _BoundedLoader(yaml.SafeLoader):
-    """Safe YAML loader that refuses alias bombs and deep nesting before building anything."""
-
-    def __init__(self, stream):
-        super().__init__(stream)
-        self._aliases = 0
-        self._depth = 0
-
-    def compose_node(self, parent, index):
-        if self.check_event(yaml.AliasEvent):
-            self._aliases += 1
-            if self._aliases > YAML_MAX_ALIASES:
-                raise _YamlLimit(f"plus de {YAML_MAX_ALIASES} alias (*nom)")
-        self._depth += 1
-        if self._depth > YAML_MAX_DEPTH:
-            raise _YamlLimit(f"plus de {YAML_MAX_DEPTH} niveaux d'imbrication")
-        try:
-            return super().compose_node(parent, index)
-        finally:
-            self._depth -= 1
-
-
-class _YamlLimit(Exception):
-    """A perimeter file beyond the limits of :class:`_BoundedLoader`."""
-
-
-def _expanded_nodes(node, memo: dict) -> int:
-    """Nodes of ``node`` once every alias is expanded (computed on the shared graph, memoised)."""
-    key = id(node)
-    if key not in memo:
-        memo[key] = 0  # a recursive alias counts once instead of looping
-        if isinstance(node, yaml.MappingNode):
-            total = 1 + sum(_expanded_nodes(k, memo) + _expanded_nodes(v, memo) for k, v in node.value)
-        elif isinstance(node, yaml.SequenceNode):
-            total = 1 + sum(_expanded_nodes(v, memo) for v in node.value)
-        else:
-            total = 1
-        memo[key] = total
-    return memo[key]
-
-
 def read_yaml(path: Path) -> dict:
     """A perimeter or lot file as a dict; a French :class:`PerimeterError` for anything else.
 
-    Bounded: size, aliases, nesting and expanded size are limited, so a small hostile
-    file (« billion laughs ») fails at once instead of filling the memory.
+    Bounded (:mod:`diagnostic.safe_yaml`): a small hostile file fails at once.
     """
-    try:
-        size = path.stat().st_size
-        if size > YAML_MAX_BYTES:
-            raise _YamlLimit(f"{size:,} octets, {YAML_MAX_BYTES:,} au plus".replace(",", "\u202f"))
-        raw = path.read_bytes()
-        if b"\x00" in raw:
-            raise UnicodeDecodeError("utf-8", raw, raw.index(b"\x00"), raw.index(b"\x00") + 1, "octet nul")
-        loader = _BoundedLoader(raw.decode("utf-8-sig"))
-        try:
-            node = loader.get_single_node()
-            if node is not None and _expanded_nodes(node, {}) > YAML_MAX_NODES:
-                raise _YamlLimit(f"plus de {YAML_MAX_NODES:,} éléments une fois les alias développés"
-                                 .replace(",", "\u202f"))
-            data = loader.construct_document(node) if node is not None else None
-        finally:
-            loader.dispose()
-    except _YamlLimit as exc:
-        raise PerimeterError(f"Le fichier {path} dépasse les limites d'un fichier de périmètre ({exc}).",
-                             "Un périmètre ou un lot est un petit fichier YAML : une liste de codes, "
-                             "sans alias imbriqués.") from None
-    except UnicodeDecodeError:
-        raise PerimeterError(f"Le fichier {path} n'est pas un fichier texte (YAML en UTF-8).",
-                             "Vérifiez le fichier indiqué : un périmètre s'écrit dans un éditeur de "
-                             "texte (voir territories/*.yaml).") from None
-    except (OSError, yaml.YAMLError, RecursionError) as exc:
-        detail = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-        raise PerimeterError(f"Le fichier {path} n'est pas un YAML valide ({detail}).",
-                             "Corrigez sa syntaxe (voir les exemples de territories/*.yaml).") from None
+    data = load_yaml(path, PerimeterError, "fichier de périmètre",
+                     "Un périmètre ou un lot est un petit fichier YAML : une liste de codes (voir "
+                     "territories/*.yaml).")
     if not isinstance(data, dict):
         raise PerimeterError(f"Le fichier {path} doit décrire un objet (clés « nom », « communes »...).")
     return data

@@ -55,6 +55,16 @@ def test_binary_yaml_is_a_french_error(tmp_path):
     assert proc.returncode == errors.EXIT_USAGE and "n'est pas un fichier texte" in proc.stderr
 
 
+def test_binary_or_bomb_thresholds_file(tmp_path):
+    binary = tmp_path / "seuils.yaml"
+    binary.write_bytes(bytes(range(256)))
+    proc = run("enjeux", "61214", "--seuils", binary)
+    assert proc.returncode == errors.EXIT_USAGE and "fichier de seuils" in proc.stderr
+    binary.write_text(BOMB)
+    proc = run("enjeux", "61214", "--seuils", binary)
+    assert proc.returncode == errors.EXIT_USAGE and "limites" in proc.stderr
+
+
 def test_territoires_as_a_string_is_refused(tmp_path):
     lot = write(tmp_path / "lot.yaml", 'nom: essai\nterritoires: "61214"\n')
     with pytest.raises(PerimeterError, match="doit être une liste"):

@@ -99,6 +99,17 @@ def test_concurrent_builds_of_one_destination_take_turns(tmp_path):
     assert _hidden(dest.parent) == []
 
 
+def test_stale_temporary_files_are_removed_by_the_next_write(tmp_path):
+    dest = tmp_path / "index.html"
+    stale, fresh = tmp_path / ".index.html.ab12cd34.tmp", tmp_path / ".index.html.ef56gh78.tmp"
+    for path in (stale, fresh):
+        path.write_text("morceau")
+    old = time.time() - atomic.STALE_FILE_SECONDS - 60
+    os.utime(stale, (old, old))
+    atomic.write_text(dest, "index")
+    assert not stale.exists() and fresh.exists()  # a recent one may be a concurrent writer's
+
+
 def test_folders_and_files_get_the_umask_mode(tmp_path):
     dest = tmp_path / "r"
     with atomic.atomic_dir(dest) as tmp:

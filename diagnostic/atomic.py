@@ -28,6 +28,7 @@ import time
 from contextlib import contextmanager
 from pathlib import Path
 
+from . import config
 from .errors import OutputError
 
 #: The process umask, read once (reading it means setting it: not thread-safe later).
@@ -198,11 +199,31 @@ def swap_dir(tmp: Path, dest: Path) -> None:
     shutil.rmtree(old, ignore_errors=True)
 
 
+def _lock_key(dest: Path) -> Path:
+    """Where the lock of ``dest`` lives: in the store's folder, so output folders stay clean."""
+    digest = hashlib.sha256(str(dest.resolve()).encode("utf-8")).hexdigest()[:20]
+    return config.cache_dir() / "verrous" / f"{dest.name[:60]}-{digest}"
+
+
 @contextmanager
 def dir_lock(dest: str | os.PathLike):
-    """The lock of one output folder: two runs for the same destination take turns."""
-    with file_lock(dest):
+    """The lock of one output folder: two runs for the same destination take turns.
+
+    Kept under the cache folder (``verrous/``); beside ``dest`` when that one cannot be written.
+    """
+    dest = Path(dest)
+    key = _lock_key(dest)
+    try:
+        key.parent.mkdir(parents=True, exist_ok=True)
+        lock = file_lock(key)
+        lock.__enter__()
+    except OSError:
+        lock = file_lock(dest)
+        lock.__enter__()
+    try:
         yield
+    finally:
+        lock.__exit__(None, None, None)
 
 
 @contextmanager

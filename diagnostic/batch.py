@@ -318,9 +318,11 @@ def _build_one(spec: str, options: dict) -> dict:
     started = time.perf_counter()
     out = {"spec": spec, "ok": False, "reason": None, "skipped": False, "pid": os.getpid()}
     try:
-        if options.get("mirror"):
+        # A Dask worker learns the lot's folders; a local worker already has them (setting them
+        # again would pin this process's configuration for good).
+        if options.get("mirror") and Path(options["mirror"]) != config.mirror_dir():
             config.set_mirror(options["mirror"])
-        if options.get("cache"):
+        if options.get("cache") and Path(options["cache"]) != config.cache_dir():
             config.set_cache(options["cache"])
         territory = resolve(spec)
         out.update(code=territory.code, name=territory.name, label=territory.label,

@@ -26,7 +26,7 @@ def _python(code: str, *args, **kwargs):
 
 
 def _hidden(folder):
-    return sorted(p.name for p in folder.iterdir() if p.name.startswith(".") and not p.name.endswith(".lock"))
+    return sorted(p.name for p in folder.iterdir() if p.name.startswith("."))
 
 
 def _old_report(tmp_path):

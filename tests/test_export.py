@@ -119,3 +119,14 @@ def test_special_targets_are_refused(tmp_path):
         with pytest.raises(OutputError):
             export.write(_hostile_frame(), "csv", target)
     assert stat.S_ISFIFO(os.stat(fifo).st_mode) and stat.S_ISCHR(os.stat("/dev/full").st_mode)
+
+
+def test_mayotte_departement_and_region_are_two_columns(tmp_path):
+    table = indicators.compute("976")
+    path = export.indicators_workbook(table, tmp_path / "mayotte.xlsx")
+    row = _population_row(pd.read_excel(path, sheet_name="Démographie"))
+    # The comparateur publishes no RP 2018 population for Mayotte: missing, never 0, in both columns.
+    assert {r["P18_POP"] for code, r in comparateur().items() if code.startswith("976")} == {""}
+    assert pd.isna(row["Mayotte"]) and pd.isna(row["Mayotte (région)"])
+    assert row["France"] == sum(float(r["P18_POP"]) for code, r in comparateur().items()
+                                if r["P18_POP"] and not code.startswith(("751", "6938", "132")))

@@ -20,7 +20,7 @@ from . import config, resources, store
 from .errors import AmbiguousTerritory, PerimeterError, TerritoryNotFound
 from .geography import history
 from .safe_yaml import load_yaml
-from .vocabulary import ARRONDISSEMENT_PARENT, PLM
+from .vocabulary import ARRONDISSEMENT_PARENT
 from .sources import find
 from .sources.readers import departement_of
 from .text import epci_alias, normalise, slugify

@@ -31,7 +31,13 @@ def __dir__() -> list[str]:
     return sorted([*globals(), *__all__])
 
 def clear_caches() -> None:
-    """Forget every in-process cache of the kit (mirror listing, tables, territories...)."""
+    """Forget every in-process cache of the kit (mirror listing, tables, territories...).
+
+    Call it after changing the mirror or the store behind a running session:
+
+    >>> import diagnostic as dg
+    >>> dg.clear_caches()
+    """
     from .caches import clear_caches as clear  # lazy: `import diagnostic` stays instant
 
     clear()

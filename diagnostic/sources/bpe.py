@@ -39,6 +39,7 @@ BPE 2019 have only codes valid in COG 2019.
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -175,9 +176,8 @@ class Bpe(Product):
 
     def datasets_for(self, path: Path, match) -> list[Dataset]:
         if match["part"]:
+            # 0 = no readable AN column: vintage settled in datasets(), error when read.
             year = int(match["pyear"]) if match["pyear"] else poi_vintage(path)
-            if not year:
-                return []
             return [Dataset(self.key, path, vintage=year, geo_year=self.geo_year(year, path),
                             level="COM", part=match["part"])]
         year = int(match["year"])
@@ -190,6 +190,11 @@ class Bpe(Product):
             counts = "_ensemble" in name and "_xy" not in name  # the small counts file first
             return (0 if counts else 2) + (0 if ds.path.suffix.lower() == ".csv" else 1)
         found = super().datasets(mirror)
+        # A cut whose year cannot be read belongs with the latest cuts, so that reading it
+        # reports its wrong layout (naming the file) instead of ignoring it silently.
+        latest = max((d.vintage for d in found), default=0)
+        found = [replace(d, vintage=latest, geo_year=self.geo_year(latest, d.path))
+                 if d.part and not d.vintage else d for d in found]
         national = prefer_one_per_vintage([d for d in found if not d.part], rank)
         # A national file of a vintage covers every département: its cuts are not added.
         covered = {d.vintage for d in national}

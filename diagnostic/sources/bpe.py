@@ -45,7 +45,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .base import Dataset, Product, register
+from .. import store
+from .base import Dataset, Product, find, register
 from .readers import (COMMUNE_CODE, csv_header, departement_of, normalise_code, prefer_one_per_vintage,
                       read_csv_chunks, structure_error, to_number, with_parent_communes)
 
@@ -287,9 +288,6 @@ def poi_vintage(path: Path) -> int:
 def communes_on(geo_year: int, departements) -> list[str]:
     """Commune codes of ``departements`` valid on 1 January ``geo_year`` (COG since 1943),
     or the reference COG's communes when the history file is not in the mirror."""
-    from .. import store  # late: the store imports this package
-    from .base import find
-
     departements = set(departements)
     history = find("cog_historique", required=False)
     if history:

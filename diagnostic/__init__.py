@@ -30,6 +30,7 @@ def __getattr__(name: str):
 def __dir__() -> list[str]:
     return sorted([*globals(), *__all__])
 
+
 def clear_caches() -> None:
     """Forget every in-process cache of the kit (mirror listing, tables, territories...).
 

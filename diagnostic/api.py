@@ -17,16 +17,19 @@ them).
 """
 from __future__ import annotations
 
+import json
 import os
 import warnings
 from pathlib import Path
 
 import pandas as pd
 
+from . import axes as axes_mod
 from . import config, findings, indicators, jupyter
+from .atomic import write_text
 from .catalogue import catalogue as indicator_catalogue
 from .errors import DiagnosticError, PerimeterError, ReportError
-from .paths import caller_dir, input_file, is_perimeter_spec, output_path
+from .paths import input_file, is_perimeter_spec, output_path
 from .territory import Territory, is_set_file, resolve
 from .text import normalise
 
@@ -169,29 +172,42 @@ def liste_indicateurs() -> pd.DataFrame:
                          for i in indicator_catalogue().values()])
 
 
-def _axes(axes) -> list[str] | None:
+def _axes(axes, dossier=None):
+    """(axis set for findings.compute, axis ids to keep) from the ``axes`` parameter of :func:`enjeux`."""
     if axes is None:
-        return None
-    labels = {**findings.AXES, "hors_axe": "Autres constats"}
-    known = {**{normalise(k): k for k in labels}, **{normalise(v): k for k, v in labels.items()}}
+        return None, None
+    if isinstance(axes, axes_mod.AxisSet):
+        return axes, None
+    if is_perimeter_spec(axes):  # a convention's axes file, as ``diagnostic enjeux --axes``
+        return findings.load_axes(input_file(axes, dossier, what="Fichier d'axes")), None
+    candidates = axes_mod.default()
+    known = {}
+    for axis_id in candidates.ids:
+        known[normalise(axis_id)] = known[normalise(candidates.title(axis_id))] = axis_id
     wanted = []
     for axis in [axes] if isinstance(axes, str) else axes:
         key = normalise(axis)  # "petite_enfance" and "Petite enfance" alike
         if key not in known:
             raise DiagnosticError(f"Axe de la CTG inconnu « {axis} ».",
-                                  "Axes possibles : " + ", ".join(findings.AXES) + ".")
+                                  "Axes possibles : " + ", ".join(candidates.ids) + ", ou un fichier "
+                                  "d'axes de la convention (territories/axes-*.yaml).")
         wanted.append(known[key])
-    return wanted
+    return None, wanted
 
 
 def enjeux(territoire, axes=None, pairs=(), seuils=None, dossier=None) -> pd.DataFrame:
-    """The findings: gaps to the references beyond the thresholds, by candidate CTG axis.
+    """The findings: what the figures say, as French sentences, grouped by axis of the CTG.
 
-    One row per finding × axis, with the columns of ``diagnostic enjeux
-    --format json`` (``axis``, ``status`` — ``enjeu``, ``atout`` or ``ecart`` —,
-    ``sentence``, ``value``, ``reference_value``, ``source``, ``vintage``…).
-    ``axes``: keep some axes (keys such as ``"logement"`` or their French
-    labels); ``seuils``: a thresholds YAML file instead of the kit's.
+    One row per finding, with the columns of ``diagnostic enjeux --format
+    json``: ``id`` (indicator), ``kind`` (``ecart_reference``, ``tendance``,
+    ``contraste_interne``…), ``axis`` and ``secondary_axes``, ``status``
+    (``enjeu``, ``atout``, ``ecart``, ``avertissement``, ``non_compare``),
+    ``sentence``, ``value``, ``reference_level``, ``reference_value``, ``gap``,
+    ``unit``, ``source``, ``vintage``, then their French labels
+    (``axis_label``, ``status_label``…). ``axes``: a convention's axes file
+    (``territories/axes-*.yaml``, as ``--axes``), or candidate axes to keep
+    (ids such as ``"logement"`` or their titles); ``seuils``: a thresholds
+    file instead of the kit's ``seuils.yaml``.
 
     >>> import diagnostic as dg
     >>> df = dg.enjeux("61214", axes=["logement"])
@@ -199,16 +215,17 @@ def enjeux(territoire, axes=None, pairs=(), seuils=None, dossier=None) -> pd.Dat
     ['logement']
     >>> bool(df["sentence"].str.endswith(".").all())
     True
+    >>> plan = dg.enjeux("200068468", axes="territories/axes-ctg-pays-de-laigle.yaml")
+    >>> plan["axis_label"].iloc[0] == plan.attrs["axes"].title(plan["axis"].iloc[0])
+    True
     """
-    thresholds = None
-    if seuils:
-        path = Path(seuils).expanduser()
-        thresholds = findings.load_thresholds(path if path.is_absolute() else caller_dir(dossier) / path)
-    table = indicators.compute(_as_territory(territoire, dossier), peers=_territories(pairs, dossier))
-    df = findings.compute(table, thresholds)
-    wanted = _axes(axes)
-    if wanted is not None:
-        df = df[df["axis"].isin(wanted)]
+    t = _as_territory(territoire, dossier)
+    axis_set, keep = _axes(axes, dossier)
+    thresholds = findings.load_thresholds(input_file(seuils, dossier, what="Fichier de seuils")) if seuils else None
+    table = indicators.compute(t, peers=_territories(pairs, dossier))
+    df = findings.compute(table, thresholds, axes=axis_set, territory=t)
+    if keep is not None:
+        df = df[df["axis"].isin(keep)]
     return df.reset_index(drop=True)
 
 
@@ -282,8 +299,8 @@ def exporter(tableau: pd.DataFrame, sortie, dossier=None) -> Path:
     """Write a table of :func:`indicateurs` or :func:`enjeux` as the CLI does (``--sortie``).
 
     The format follows the extension: ``.xlsx`` (one sheet per theme, French
-    headers), ``.csv`` (``;`` and decimal comma, for a French spreadsheet) or
-    ``.json``. A relative path is written under ``dossier`` (default: the
+    headers), ``.csv`` (``;`` and decimal comma, for a French spreadsheet; French
+    headers for findings) or ``.json``. A relative path is written under ``dossier`` (default: the
     working directory). Returns the path written.
 
     >>> import diagnostic as dg, tempfile, os
@@ -300,7 +317,12 @@ def exporter(tableau: pd.DataFrame, sortie, dossier=None) -> Path:
         raise DiagnosticError(f"Extension inconnue pour « {sortie} ».",
                               "Extensions possibles : .xlsx, .csv, .json.")
     path.parent.mkdir(parents=True, exist_ok=True)
-    export.write(tableau, fmt, path, kind="enjeux" if "sentence" in tableau.columns else "indicateurs")
+    if "sentence" in tableau.columns and fmt != "xlsx":  # the findings' own forms, as the CLI writes them
+        text = (json.dumps(findings.to_records(tableau), ensure_ascii=False, indent=1) + "\n"
+                if fmt == "json" else "\ufeff" + findings.to_csv_text(tableau))
+        write_text(path, text)
+    else:
+        export.write(tableau, fmt, path, kind="enjeux" if "sentence" in tableau.columns else "indicateurs")
     return path
 
 

@@ -15,11 +15,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from . import config
 from .errors import DiagnosticError, PerimeterError
-
-#: The perimeter and territory-set files shipped with the kit.
-EXAMPLES_DIR = config.PROJECT_ROOT / "territories"
+from .resources import territories_dir
 
 PERIMETER_SUFFIXES = (".yaml", ".yml")
 
@@ -49,12 +46,15 @@ def input_candidates(spec: str | os.PathLike, dossier=None) -> list[Path]:
     base = caller_dir(dossier)
     out = [base / path]
     out += [parent / path for parent in base.parents]          # the project above a notebooks/ folder
-    out += [base / "territories" / path, EXAMPLES_DIR / path, EXAMPLES_DIR / path.name]
+    examples = territories_dir()  # the checkout's territories/, or the copy installed with the kit
+    out += [base / "territories" / path, examples / path, examples / path.name]
     return list(dict.fromkeys(out))
 
 
-def input_file(spec: str | os.PathLike, dossier=None) -> Path:
-    """The perimeter or territory-set file ``spec`` names, as an absolute path.
+def input_file(spec: str | os.PathLike, dossier=None, what: str = "Fichier de périmètre") -> Path:
+    """The perimeter, territory-set, axes or thresholds file ``spec`` names, as an absolute path.
+
+    ``what`` names the kind of file in the French error.
 
     >>> input_file("territories/cc-pays-de-laigle.yaml").name
     'cc-pays-de-laigle.yaml'
@@ -63,14 +63,17 @@ def input_file(spec: str | os.PathLike, dossier=None) -> Path:
     """
     candidates = input_candidates(spec, dossier)
     for candidate in candidates:
-        if candidate.is_file():
-            return candidate.resolve()
-    shown = "\n".join(f"  - {c}" for c in candidates[:4])
+        try:
+            if candidate.is_file():
+                return candidate.resolve()
+        except OSError:  # a name too long for the file system, a folder that cannot be read...
+            continue
+    shown = "\n".join(f"  - {str(c)[:300]}" for c in candidates[:4])
     raise PerimeterError(
-        f"Fichier de périmètre introuvable : « {spec} ».",
+        f"{what} introuvable : « {str(spec)[:200]} ».",
         f"Chemins essayés :\n{shown}\nVérifiez le nom du fichier ; un chemin relatif se lit depuis "
         f"le dossier de travail (paramètre « dossier »), puis le dossier territories/ du projet, "
-        f"puis les exemples du kit ({EXAMPLES_DIR}).")
+        f"puis les exemples du kit ({territories_dir()}).")
 
 
 def output_path(sortie: str | os.PathLike, dossier=None) -> Path:

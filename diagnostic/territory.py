@@ -19,6 +19,7 @@ from rapidfuzz import fuzz, process
 from . import config, resources, store
 from .errors import AmbiguousTerritory, PerimeterError, TerritoryNotFound
 from .geography import history
+from .paths import input_file, is_perimeter_spec
 from .safe_yaml import load_yaml
 from .vocabulary import ARRONDISSEMENT_PARENT
 from .sources import find
@@ -490,16 +491,8 @@ def _from_hit(row) -> Territory:
 # Perimeter and territory-set files
 # ---------------------------------------------------------------------------
 def perimeter_path(text: str) -> Path | None:
-    if not text.lower().endswith((".yaml", ".yml")):
-        return None
-    for candidate in (Path(text), TERRITORIES_DIR / text, Path.cwd() / "territories" / text):
-        try:
-            if candidate.is_file():
-                return candidate
-        except OSError:  # a name too long for the file system, a folder that cannot be read...
-            continue
-    raise PerimeterError(f"Fichier de périmètre introuvable : {text[:200]}.",
-                         f"Vérifiez le chemin ; les périmètres fournis sont dans {TERRITORIES_DIR}.")
+    """The ``*.yaml`` file ``text`` names (None for a code or a name), found as the API finds it."""
+    return input_file(text) if is_perimeter_spec(text) else None
 
 
 def read_yaml(path: Path) -> dict:

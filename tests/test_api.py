@@ -14,7 +14,7 @@ import rawdata
 from conftest import ROOT
 
 import diagnostic as dg
-from diagnostic import api, export, paths
+from diagnostic import api, export, findings, paths
 from diagnostic.errors import DiagnosticError, PerimeterError, TerritoryNotFound, UnknownIndicator
 
 SLOW_EXAMPLES = {"rapport", "lot"}  # they run notebooks
@@ -84,7 +84,12 @@ def test_findings_equal_the_cli_json(tmp_path):
     cli = _cli_json(tmp_path, "enjeux", perimeter)
     df = dg.enjeux(perimeter)
     assert len(df) > 0 and list(df.columns) == list(cli[0])
-    assert export.to_records(df) == cli
+    assert findings.to_records(df) == cli
+    assert "contraste_interne" in set(df["kind"])  # the perimeter's communes were looked into
+    plan = str(ROOT / "territories" / "axes-ctg-pays-de-laigle.yaml")
+    cli = _cli_json(tmp_path, "enjeux", "200068468", "--axes", plan)
+    df = dg.enjeux("200068468", axes="territories/axes-ctg-pays-de-laigle.yaml", dossier=ROOT)
+    assert findings.to_records(df) == cli and set(df["axis"]) <= set(df.attrs["axes"].ids)
 
 
 def test_filters_keep_the_cli_rows():
@@ -94,10 +99,10 @@ def test_filters_keep_the_cli_rows():
     assert set(some["level"]) == {"territoire", "departement"}
     expected = full[full["id"].isin(some["id"]) & full["level"].isin(some["level"])].reset_index(drop=True)
     pd.testing.assert_frame_equal(some, expected)
-    findings = dg.enjeux("61214")
+    every = dg.enjeux("61214")
     housing = dg.enjeux("61214", axes="Logement")
     assert set(housing["axis"]) == {"logement"}
-    assert len(housing) == (findings["axis"] == "logement").sum()
+    assert len(housing) == (every["axis"] == "logement").sum()
 
 
 def test_unknown_territory_raises_the_french_error():
@@ -112,6 +117,8 @@ def test_unknown_territory_raises_the_french_error():
         dg.indicateurs("61214", niveaux="canton")
     with pytest.raises(DiagnosticError, match="Axe de la CTG inconnu « culture »"):
         dg.enjeux("61214", axes=["culture"])
+    with pytest.raises(PerimeterError, match="Fichier d'axes introuvable : « axes-absents.yaml »"):
+        dg.enjeux("61214", axes="axes-absents.yaml")
 
 
 def test_a_set_file_is_not_a_territory():
@@ -150,8 +157,10 @@ def test_exports_follow_the_extension(tmp_path):
     xlsx = dg.exporter(table, "sous-dossier/laigle.xlsx", dossier=tmp_path)
     assert xlsx == tmp_path / "sous-dossier" / "laigle.xlsx"
     assert "Démographie" in openpyxl.load_workbook(xlsx).sheetnames
-    csv_path = dg.exporter(dg.enjeux("61214"), tmp_path / "enjeux.csv")
-    assert csv_path.read_text(encoding="utf-8-sig").startswith("axis;axis_label;")
+    found = dg.enjeux("61214")
+    csv_path = dg.exporter(found, tmp_path / "enjeux.csv")
+    assert csv_path.read_text(encoding="utf-8-sig") == findings.to_csv_text(found)  # French headers
+    assert json.loads(dg.exporter(found, tmp_path / "enjeux.json").read_text()) == findings.to_records(found)
     with pytest.raises(DiagnosticError, match="Extension inconnue"):
         dg.exporter(table, tmp_path / "laigle.ods")
 

@@ -47,7 +47,7 @@ def test_exploration_runs_from_another_folder(tmp_path):
         png = _outputs(nb, needle)[0]["data"]["image/png"]
         assert base64.b64decode(png).startswith(b"\x89PNG")
     findings = _outputs(nb, "dg.enjeux(t)")[0]["data"]["text/plain"]
-    assert "enjeu" in findings or "atout" in findings
+    assert "Enjeu" in findings or "Atout" in findings
     book = openpyxl.load_workbook(tmp_path / "exploration.xlsx")
     assert "Démographie" in book.sheetnames
     assert "exploration.xlsx" in _outputs(nb, "dg.exporter(")[0]["text"]

@@ -67,3 +67,42 @@ def test_exploration_from_its_folder_finds_the_project_files_and_explains_wrong_
     text = "\n".join(error["traceback"])
     assert text.startswith("Erreur : Fichier de périmètre introuvable : « territories/absent.yaml ».")
     assert "Traceback" not in text and "File " not in text  # the French message only
+
+
+# ---------------------------------------------------------------------------
+# The report notebook: the same path rules when papermill runs it from another folder
+# ---------------------------------------------------------------------------
+def _run_report(tmp_path, cwd, **parameters):
+    from diagnostic.resources import notebook_path
+
+    out = tmp_path / "rapport-execute.ipynb"
+    try:
+        pm.execute_notebook(str(notebook_path()), str(out), parameters=parameters, cwd=str(cwd),
+                            kernel_name="python3", progress_bar=False, log_output=False)
+    finally:
+        executed = nbformat.read(out, as_version=4) if out.exists() else None
+    return executed
+
+
+def test_report_notebook_reads_relative_paths_from_dossier(tmp_path):
+    project, elsewhere = tmp_path / "projet", tmp_path / "ailleurs"
+    (project / "territories").mkdir(parents=True)
+    elsewhere.mkdir()
+    (project / "territories" / "aigle-alencon.yaml").write_text(
+        "nom: L'Aigle et Alençon\ncommunes: ['61214', '61001']\n", encoding="utf-8")
+    nb = _run_report(tmp_path, elsewhere, territoire="territories/aigle-alencon.yaml", pairs=["61214"],
+                     sortie="annexes", dossier=str(project))
+    title = _outputs(nb, "Diagnostic(")[0]["data"]["text/html"]
+    assert "L&#x27;Aigle et Alençon" in title or "L'Aigle et Alençon" in title
+    assert sorted(p.name for p in (project / "annexes").iterdir()) == \
+        ["enjeux.csv", "indicateurs.csv", "indicateurs.xlsx"]
+    assert not (elsewhere / "annexes").exists()
+
+
+def test_report_notebook_wrong_path_is_a_french_message(tmp_path):
+    with pytest.raises(PapermillExecutionError):
+        _run_report(tmp_path, tmp_path, territoire="territories/absent.yaml")
+    failed = nbformat.read(tmp_path / "rapport-execute.ipynb", as_version=4)
+    error = next(o for o in _outputs(failed, "Diagnostic(") if o["output_type"] == "error")
+    assert error["traceback"][0] == "Erreur : Fichier de périmètre introuvable : « territories/absent.yaml »."
+    assert not any("Traceback" in line or "File " in line for line in error["traceback"])

@@ -138,9 +138,10 @@ def indicateurs(territoire, ids=None, niveaux=None, pairs=(), dossier=None) -> p
 def communes(territoire, ids, dossier=None) -> pd.DataFrame:
     """Indicators commune by commune: one row per indicator × commune.
 
-    Columns: ``id``, ``label``, ``unit``, ``code``, ``name``, ``value``,
-    ``source``, ``note``. A commune the source does not cover, or whose figures
-    are secret, has no value (NaN), never 0.
+    ``ids``: one indicator id or a list (None: the whole catalogue). Columns:
+    ``id``, ``label``, ``unit``, ``code``, ``name``, ``value``, ``source``,
+    ``note``. A commune the source does not cover, or whose figures are secret,
+    has no value (NaN), never 0.
 
     >>> import diagnostic as dg
     >>> df = dg.communes("territories/cc-pays-de-laigle.yaml", "population")

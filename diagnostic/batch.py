@@ -10,8 +10,11 @@ a French progress bar on stderr, and writes under ``reports/<lot>/``:
   reason;
 * ``comparaison.xlsx`` — every territory's indicators side by side.
 
-A failing territory (unknown code, notebook error…) never stops the others: its
-reason is recorded in French. A report whose fingerprint (territory, kit
+A failing territory (unknown code, invalid perimeter file, notebook error…) never
+stops the others: its reason is recorded in French. Each report gets its own
+folder (two perimeters with the same ``nom`` are told apart by their file name),
+and the lot's folder is never one a report would replace (it is marked, and
+renamed ``lot-<nom>`` when its name is a report's). A report whose fingerprint (territory, kit
 version, notebook, code and input checksums) is unchanged is not rebuilt unless
 ``force``.
 
@@ -38,40 +41,27 @@ from __future__ import annotations
 
 import contextlib
 import contextvars
-import datetime as dt
 import gc
-import html
 import math
 import os
+import re
 import sys
 import threading
 import time
 import traceback
 import uuid
 from concurrent.futures import ThreadPoolExecutor, as_completed
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import pandas as pd
 
 from . import config
-from .atomic import atomic_path, write_text
-from .errors import DiagnosticError
+from .atomic import atomic_path, output_error
+from .errors import DiagnosticError, UsageError
+from .export import neutralise_formulas
+from .report.index_page import write_index
 from .text import format_number, slugify
-
-#: Key figures of the index page: (indicator id, column header).
-INDEX_FIGURES = [
-    ("population", "Population"),
-    ("population_evolution_annuelle", "Évolution annuelle de la population"),
-    ("part_0_14_ans", "Part des moins de 15 ans"),
-    ("part_75_ans_et_plus", "Part des 75 ans ou plus"),
-    ("part_familles_monoparentales", "Part des familles monoparentales"),
-    ("taux_chomage", "Taux de chômage (15-64 ans)"),
-    ("revenu_median", "Revenu médian (€/UC)"),
-    ("taux_pauvrete", "Taux de pauvreté"),
-    ("part_logements_vacants", "Part des logements vacants"),
-]
-
 
 @dataclass
 class BatchOutcome:
@@ -109,18 +99,18 @@ def expand(specs, communes_of: bool = False) -> tuple[str | None, list[str], lis
     for spec in specs:
         spec = str(spec).strip()
         if not spec:
+            failures.append(("(vide)", "territoire vide : donnez un code, un nom ou un fichier"))
             continue
-        try:
+        try:  # a bad file is one failure among the others, as inside a lot file
             path = perimeter_path(spec)
+            if path is not None and is_set_file(path):
+                set_name, members = load_set(path)
+                name = name or set_name
+                out.extend(members)
+            else:
+                out.append(str(path.resolve()) if path is not None else spec)
         except DiagnosticError as exc:
             failures.append((spec, exc.message))
-            continue
-        if path is not None and is_set_file(path):
-            set_name, members = load_set(path)
-            name = name or set_name
-            out.extend(members)
-        else:
-            out.append(str(path.resolve()) if path is not None else spec)
     if communes_of:
         expanded = []
         for spec in out:
@@ -134,6 +124,71 @@ def expand(specs, communes_of: bool = False) -> tuple[str | None, list[str], lis
                 name = f"communes-{territory.slug}"
         out = expanded
     return name, list(dict.fromkeys(out)), failures
+
+
+def distinct_folders(specs: list) -> list:
+    """``specs`` where perimeters sharing a folder name (same ``nom``) get a distinct one.
+
+    The first keeps its name; the others are resolved here and renamed « nom (fichier) »,
+    so that no report overwrites another in the lot.
+    """
+    from .territory import resolve
+
+    seen: set[str] = set()
+    out = []
+    for spec in specs:
+        if isinstance(spec, str) and spec.lower().endswith((".yaml", ".yml")):
+            try:
+                territory = resolve(spec)
+            except DiagnosticError:
+                out.append(spec)  # its worker reports the failure
+                continue
+            if territory.slug in seen:
+                territory = replace(territory, name=f"{territory.name} ({Path(spec).stem})")
+                spec = territory
+            seen.add(territory.slug)
+        out.append(spec)
+    return out
+
+
+#: Marker file of a lot's folder (a report build must never replace it).
+LOT_MARKER = ".lot-diagnostic"
+
+
+def is_lot_folder(path) -> bool:
+    """True when ``path`` holds a lot's index (marked, or index and workbook without report)."""
+    path = Path(path)
+    if (path / LOT_MARKER).exists():
+        return True
+    return ((path / "index.html").is_file() and (path / "comparaison.xlsx").is_file()
+            and not (path / "metadonnees.json").exists())
+
+
+def lot_folder(out_dir: Path, lot: str, report_slugs) -> tuple[Path, str | None]:
+    """The lot's folder, and a French notice when its name had to change.
+
+    A lot named like one of its reports' folders (``--nom l-aigle-61214``), or like a
+    report folder already there, goes to ``lot-<nom>``: a later ``rapport`` would replace it.
+    """
+    folder = out_dir / lot
+    if lot in set(report_slugs) or (folder / "metadonnees.json").exists():
+        renamed = out_dir / f"lot-{lot}"
+        return renamed, (f"Le nom du lot « {lot} » est celui du dossier d'un rapport : l'index du lot "
+                         f"est écrit dans « {renamed.name} ».")
+    return folder, None
+
+
+_SCHEDULER = re.compile(r"((tcp|tls|ucx|ws|wss|inproc)://)?(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9_.-]+)(:\d{1,5})?/?")
+
+
+def check_scheduler_address(address: str) -> str:
+    """``address`` if it looks like a Dask scheduler address, else a French usage error (no connection)."""
+    text = str(address).strip()
+    if not text or not _SCHEDULER.fullmatch(text):
+        raise UsageError(f"« {address} » n'est pas une adresse de planificateur Dask.",
+                         "Forme attendue : tcp://HÔTE:PORT (par exemple tcp://10.0.0.5:8786), "
+                         "ou HÔTE:PORT.")
+    return text
 
 
 def default_jobs() -> int:
@@ -248,9 +303,11 @@ def _build_one(spec: str, options: dict) -> dict:
     started = time.perf_counter()
     out = {"spec": spec, "ok": False, "reason": None, "skipped": False, "pid": os.getpid()}
     try:
-        if options.get("mirror"):
+        # A Dask worker learns the lot's folders; a local worker already has them (setting them
+        # again would pin this process's configuration for good).
+        if options.get("mirror") and Path(options["mirror"]) != config.mirror_dir():
             config.set_mirror(options["mirror"])
-        if options.get("cache"):
+        if options.get("cache") and Path(options["cache"]) != config.cache_dir():
             config.set_cache(options["cache"])
         territory = resolve(spec)
         out.update(code=territory.code, name=territory.name, label=territory.label,
@@ -342,6 +399,7 @@ def run(specs, jobs: int | None = None, force: bool = False, output_dir=None, na
 def _run(specs, jobs, force, output_dir, name, client, communes_of, peers) -> BatchOutcome:
     started = time.perf_counter()
     set_name, territories, failures = expand(specs, communes_of=communes_of)
+    territories = distinct_folders(territories)
     lot = slugify(name or set_name or "lot")
     out_dir = (Path(output_dir) if output_dir else config.reports_dir()).resolve()
     jobs = max(1, min(jobs or default_jobs(), max(1, len(territories))))
@@ -359,9 +417,12 @@ def _run(specs, jobs, force, output_dir, name, client, communes_of, peers) -> Ba
     order = {spec: i for i, spec in enumerate(territories)}
     results.sort(key=lambda r: order.get(r["spec"], 0))
     successes = [r for r in results if r.get("ok")]
-    failures += [(r["spec"], r.get("reason") or "raison inconnue") for r in results if not r.get("ok")]
-    lot_dir = out_dir / lot
-    lot_dir.mkdir(parents=True, exist_ok=True)
+    failures += [(str(r["spec"]), r.get("reason") or "raison inconnue") for r in results if not r.get("ok")]
+    lot_dir, notice = lot_folder(out_dir, lot, [r.get("slug") for r in successes])
+    if notice:
+        print(notice, file=sys.stderr)
+    lot = lot_dir.name
+    _mark_lot(lot_dir)
     seconds = time.perf_counter() - started
     outcome = BatchOutcome(index=lot_dir / "index.html", workbook=lot_dir / "comparaison.xlsx",
                            successes=successes, failures=failures, name=lot, seconds=seconds)
@@ -369,6 +430,14 @@ def _run(specs, jobs, force, output_dir, name, client, communes_of, peers) -> Ba
     write_index(outcome, lot_dir, jobs)
     _summary(outcome, len(territories))
     return outcome
+
+
+def _mark_lot(lot_dir: Path) -> None:
+    try:
+        lot_dir.mkdir(parents=True, exist_ok=True)
+        (lot_dir / LOT_MARKER).touch()
+    except OSError as exc:
+        raise output_error(exc, lot_dir) from None
 
 
 def _run_local(territories, options, jobs, force, bar, results) -> None:
@@ -437,6 +506,8 @@ def _dask_client(scheduler: str | None):
             "environnement.",
             "Installez-les (pip install 'diagnostic[dask]'), ou utilisez le moteur local "
             "(par défaut).") from None
+    if scheduler:
+        scheduler = check_scheduler_address(scheduler)
     if not scheduler:
         raise DiagnosticError("Le moteur Dask demande l'adresse de son planificateur.",
                               "Indiquez-la avec --planificateur ADRESSE (par exemple "
@@ -461,7 +532,7 @@ def _run_dask(client, territories, options, bar, results) -> int:
         threads = 1
     prepare(territories)  # the store is shared: reference values computed once, here
     lot = uuid.uuid4().hex[:8]
-    futures = {client.submit(build_one, spec, options, key=f"rapport-{slugify(spec)[-40:]}-{lot}-{i}",
+    futures = {client.submit(build_one, spec, options, key=f"rapport-{slugify(str(spec))[-40:]}-{lot}-{i}",
                              pure=False): spec for i, spec in enumerate(territories)}
     try:
         for future in distributed.as_completed(futures, loop=client.loop):
@@ -554,6 +625,7 @@ def write_workbook(outcome: BatchOutcome) -> Path:
     with atomic_path(outcome.workbook, suffix=".xlsx") as tmp:
         with pd.ExcelWriter(tmp, engine="openpyxl") as writer:
             for sheet, df in (("Indicateurs", table), ("Territoires", listing), ("Échecs", failures)):
+                df = neutralise_formulas(df)  # perimeter names come from user files
                 df.to_excel(writer, sheet_name=sheet, index=False)
                 ws = writer.sheets[sheet]
                 for i, col in enumerate(df.columns, start=1):
@@ -576,109 +648,5 @@ def _unique_labels(territories: list[dict]) -> list[str]:
     return labels
 
 
-INDEX_CSS = """
-body { font-family: "DejaVu Sans", Arial, sans-serif; color: #2b2b2b; background: #eef1f4; margin: 0; }
-main { max-width: 1200px; margin: 24px auto; background: #fff; padding: 24px 40px 40px;
-  box-shadow: 0 1px 4px rgba(0,0,0,.08); border-radius: 4px; }
-h1 { font-size: 28px; margin: 0 0 6px; }
-h2 { font-size: 20px; color: #1b5e9b; margin-top: 32px; }
-p.meta { color: #60656b; font-size: 13px; }
-table { border-collapse: collapse; width: 100%; font-size: 13px; }
-th, td { padding: 6px 8px; border-bottom: 1px solid #dfe3e8; text-align: left; vertical-align: top; }
-thead th { background: #f1f4f7; border-bottom: 2px solid #c5ccd4; cursor: pointer; user-select: none; }
-thead th[aria-sort="ascending"]::after { content: " ▲"; font-size: 10px; }
-thead th[aria-sort="descending"]::after { content: " ▼"; font-size: 10px; }
-td.num { text-align: right; white-space: nowrap; }
-th.num { text-align: right; min-width: 70px; max-width: 130px; }
-.wrap { overflow-x: auto; }
-tbody tr:hover { background: #f7f9fb; }
-a { color: #1b5e9b; }
-.tag { font-size: 11px; color: #60656b; }
-.failures td { background: #fdecea; }
-"""
-
-SORT_JS = """
-(function () {
-  document.querySelectorAll("table.sortable").forEach(function (table) {
-    var heads = table.querySelectorAll("thead th");
-    heads.forEach(function (th, col) {
-      th.addEventListener("click", function () {
-        var asc = th.getAttribute("aria-sort") !== "ascending";
-        heads.forEach(function (h) { h.removeAttribute("aria-sort"); });
-        th.setAttribute("aria-sort", asc ? "ascending" : "descending");
-        var body = table.tBodies[0];
-        var rows = Array.prototype.slice.call(body.rows);
-        rows.sort(function (a, b) {
-          var x = a.cells[col].getAttribute("data-sort"), y = b.cells[col].getAttribute("data-sort");
-          var nx = parseFloat(x), ny = parseFloat(y);
-          var cmp;
-          if (x === "" || x === null) { return 1; }
-          if (y === "" || y === null) { return -1; }
-          if (!isNaN(nx) && !isNaN(ny)) { cmp = nx - ny; } else { cmp = x.localeCompare(y, "fr"); }
-          return asc ? cmp : -cmp;
-        });
-        rows.forEach(function (r) { body.appendChild(r); });
-      });
-    });
-  });
-})();
-"""
-
-
-def write_index(outcome: BatchOutcome, lot_dir: Path, jobs: int = 1) -> Path:
-    """``index.html``: sortable table of the territories, links to the reports, failures."""
-    esc = lambda v: html.escape("" if v is None else str(v), quote=True)  # noqa: E731
-    head = ["Territoire", "Type"] + [h for _, h in INDEX_FIGURES] + ["Rapport"]
-    rows = []
-    for t in outcome.successes:
-        link = os.path.relpath(t["html"], lot_dir)
-        cells = [f'<td data-sort="{esc(t.get("name"))}"><strong>{esc(t.get("name"))}</strong> '
-                 f'<span class="tag">{esc(t.get("code"))}</span></td>',
-                 f'<td data-sort="{esc(t.get("kind"))}">{esc(t.get("kind"))}</td>']
-        for ind_id, _ in INDEX_FIGURES:
-            r = _value(t.get("indicators") or [], ind_id)
-            value = r.get("value") if r else None
-            if value is None:
-                cells.append('<td class="num" data-sort="">n.d.</td>')
-            else:
-                unit = str(r.get("unit") or "")
-                text = format_number(value, int(r.get("decimals") or 0), "%" if unit.startswith("%") else "")
-                cells.append(f'<td class="num" data-sort="{value:.6f}">{esc(text)}</td>')
-        status = " (déjà à jour)" if t.get("skipped") else ""
-        cells.append(f'<td data-sort="{esc(t.get("name"))}"><a href="{esc(link)}">ouvrir le rapport</a>'
-                     f'<span class="tag">{esc(status)}</span></td>')
-        rows.append("<tr>" + "".join(cells) + "</tr>")
-    num = ' class="num"'
-    head_html = "".join(f'<th scope="col"{num if 1 < i < len(head) - 1 else ""}>{esc(h)}</th>'
-                        for i, h in enumerate(head))
-    failures = ""
-    if outcome.failures:
-        items = "".join(f"<tr><td>{esc(spec)}</td><td>{esc(reason)}</td></tr>" for spec, reason in outcome.failures)
-        failures = (f"<h2>Échecs ({len(outcome.failures)})</h2><table class=\"failures\"><thead><tr>"
-                    f"<th>Territoire demandé</th><th>Raison</th></tr></thead><tbody>{items}</tbody></table>")
-    from . import __version__
-    from .sections import date_fr
-
-    now = dt.datetime.now()
-    title = ("Diagnostics territoriaux" if outcome.name == "lot"
-             else f"Diagnostics territoriaux : lot « {outcome.name} »")
-
-    page = f"""<!DOCTYPE html>
-<html lang="fr"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{esc(title)}</title><style>{INDEX_CSS}</style></head>
-<body><main>
-<h1>{esc(title)}</h1>
-<p class="meta">{len(outcome.successes)} rapport(s) disponible(s), {len(outcome.failures)} échec(s).
-Index généré le {date_fr(now)} à {now:%H:%M} avec le kit « diagnostic » {esc(__version__)}
-({jobs} processus, {format_number(outcome.seconds, 0)} s). Cliquez sur un en-tête de colonne pour trier.
-Les indicateurs de tous les territoires sont comparés dans <a href="comparaison.xlsx">comparaison.xlsx</a>.</p>
-<h2>Territoires ({len(outcome.successes)})</h2>
-<div class="wrap"><table class="sortable"><thead><tr>{head_html}</tr></thead>
-<tbody>{''.join(rows)}</tbody></table></div>
-{failures}
-</main><script>{SORT_JS}</script></body></html>
-"""
-    return write_text(outcome.index, page)
-
-
-__all__ = ["run", "build_one", "expand", "BatchOutcome", "write_index", "write_workbook", "default_jobs"]
+__all__ = ["run", "build_one", "expand", "BatchOutcome", "write_index", "write_workbook", "default_jobs",
+           "distinct_folders", "is_lot_folder", "lot_folder", "check_scheduler_address", "LOT_MARKER"]

@@ -23,7 +23,7 @@ from rapidfuzz import process
 
 from . import kinds
 from .errors import ConfigurationError, UnknownIndicator
-from .findings import AXES
+from . import axes as axes_mod
 from .sources import REGISTRY
 
 CATALOGUE_PATH = Path(__file__).with_name("catalogue.yaml")
@@ -159,7 +159,7 @@ def parse(entries: list, origin: str = "catalogue", known: dict[str, Indicator] 
         if polarity not in POLARITIES:
             raise ConfigurationError(f"{where} : polarité inconnue « {polarity} ».")
         axes = tuple(raw.get("axes") or ())
-        unknown = [a for a in axes if a not in AXES]
+        unknown = [a for a in axes if a not in axes_mod.CANDIDATE_AXES]
         if unknown:
             raise ConfigurationError(f"{where} : axe(s) CTG inconnu(s) : {', '.join(unknown)}.")
         methods = tuple(_method(m, where) for m in raw.get("calcul") or ())

@@ -32,7 +32,7 @@ def lot(tmp_path_factory):
 @pytest.mark.slow
 def test_cli_lot_builds_good_reports_and_lists_the_failure(lot):
     out, code = lot
-    assert code == 1  # one failure
+    assert code == 6  # one failure: a partial batch failure (README, codes de sortie)
     for slug in ("l-aigle-61214", "alencon-61001"):
         assert (out / slug / "rapport.html").is_file()
         assert (out / slug / "metadonnees.json").is_file()
@@ -131,3 +131,33 @@ def test_report_built_in_a_batch_equals_the_report_built_alone(tmp_path):
         [c.source for c in nb_alone.cells if "injected-parameters" not in c.metadata.get("tags", [])]
     # Phases of the single run, for the benchmarks.
     assert {"noyau", "execution", "conversion", "total"} <= set(alone.timings)
+
+
+def test_index_page_renders_the_catalogue_columns_and_escapes_reasons(tmp_path):
+    """The index is the lot.html.j2 template: catalogue labels as headers, French numbers,
+    « n.d. » for a missing value, links relative to the lot, failures escaped."""
+    from diagnostic.catalogue import catalogue, id_list
+    from diagnostic.report import assets
+
+    lot_dir = tmp_path / "essai"
+    lot_dir.mkdir()
+    report = tmp_path / "l-aigle-61214" / "rapport.html"
+    rows = [{"id": "population", "label": "Population municipale", "unit": "habitants", "decimals": 0,
+             "value": 8019.0},
+            {"id": "taux_chomage", "label": "Taux de chômage", "unit": "%", "decimals": 1, "value": 23.21}]
+    outcome = batch.BatchOutcome(index=lot_dir / "index.html", workbook=lot_dir / "comparaison.xlsx",
+                                 successes=[{"name": "L'Aigle", "code": "61214", "kind": "commune",
+                                             "html": str(report), "indicators": rows, "skipped": True}],
+                                 failures=[("<zz>", "Aucune commune « <zz> »")], name="essai", seconds=3.0)
+    page = batch.write_index(outcome, lot_dir, jobs=2).read_text(encoding="utf-8")
+    text = html.unescape(re.sub(r"<[^>]+>", " ", page))
+    for ind_id in id_list("index_lot"):
+        assert html.escape(catalogue()[ind_id].label, quote=True) in page, ind_id
+    assert 'data-sort="8019.000000">8\u202f019<' in page
+    assert 'data-sort="23.210000">23,2\xa0%<' in page
+    assert 'data-sort="">n.d.<' in page  # the other figures are missing
+    assert 'href="../l-aigle-61214/rapport.html"' in page and "(déjà à jour)" in text
+    assert "&lt;zz&gt;" in page and "<zz>" not in page
+    assert "Échecs (1)" in text and "2 processus" in text
+    assert assets.read("lot.css") in page and assets.read("lot.js") in page
+    assert not re.search(r"<(script|link)[^>]+(src|href)=", page)

@@ -147,11 +147,22 @@ def test_interrupted_build_leaves_previous_report(tmp_path, monkeypatch):
         (Path(workdir) / "rapport.ipynb").write_text("{}", encoding="utf-8")
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(report, "execute", interrupted)
+    monkeypatch.setattr("diagnostic.report.execute.execute", interrupted)
     with pytest.raises(KeyboardInterrupt):
         report.build("61214", output_dir=tmp_path)
     assert (dest / "rapport.html").read_text(encoding="utf-8") == "ancien rapport"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["l-aigle-61214"]
+
+
+def test_report_page_styles_come_from_the_template_files(built):
+    """The page CSS and TOC script are the templates' files; the blocks' CSS comes once, with
+    the first output (no second copy in the page head)."""
+    from diagnostic.report import assets
+
+    page = built["61214"].html.read_text(encoding="utf-8")
+    assert assets.page_css() in page and assets.read("toc.js") in page
+    assert page.count(assets.report_css()) == 1
+    assert page.index(assets.page_css()) < page.index(assets.report_css())  # head, then body
 
 
 def test_notebook_is_found_from_any_directory(tmp_path, monkeypatch):

@@ -11,7 +11,7 @@ import pkgutil
 from .base import REGISTRY, Dataset, Product, find, refresh  # noqa: F401
 
 #: Modules of the package that define no product.
-NOT_PRODUCTS = frozenset({"base", "readers", "pynsee_catalogue", "geometries"})
+NOT_PRODUCTS = frozenset({"base", "readers", "invariants", "pynsee_catalogue", "geometries"})
 
 for _module in pkgutil.iter_modules(__path__):
     if _module.name not in NOT_PRODUCTS and not _module.name.startswith("_"):

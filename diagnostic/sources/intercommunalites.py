@@ -13,6 +13,7 @@ from pathlib import Path
 import pandas as pd
 
 from .base import Dataset, Product, register
+from .invariants import check_communes
 from .readers import read_csv, read_excel
 
 
@@ -51,6 +52,7 @@ class EpciComposition(_Membership):
             df = read_excel(ds.path, sheet="Composition_communale")
             epci = read_excel(ds.path, sheet="EPCI", header_marker="EPCI")
             df = df.merge(epci[["EPCI", "NATURE_EPCI"]], on="EPCI", how="left")
+        check_communes(df["CODGEO"], ds.path)  # a truncated composition would drop EPCI members
         return df[["CODGEO", "LIBGEO", "EPCI", "LIBEPCI", "NATURE_EPCI", "DEP", "REG"]].astype("string")
 
 
@@ -79,5 +81,6 @@ class Appartenance(_Membership):
             arm = read_excel(ds.path, sheet="ARM").assign(TYPE="ARM")
         except Exception:  # older tables have no ARM sheet
             arm = com.iloc[0:0]
+        check_communes(com["CODGEO"], ds.path)
         df = pd.concat([com, arm], ignore_index=True)
         return df.astype("string")

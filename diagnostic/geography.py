@@ -25,7 +25,6 @@ from . import store
 from .sources import find
 from .sources.readers import sum_complete
 from .text import epci_alias, normalise
-from .vocabulary import ARRONDISSEMENT_PARENT, PLM  # noqa: F401  (re-exported)
 
 
 @dataclass

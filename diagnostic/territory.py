@@ -16,13 +16,13 @@ from pathlib import Path
 import pandas as pd
 from rapidfuzz import fuzz, process
 
-from . import config, resources, store
+from . import resources, store
 from .errors import AmbiguousTerritory, PerimeterError, TerritoryNotFound
 from .geography import geography, history
 from .safe_yaml import load_yaml
 from .sources import find
 from .sources.readers import departement_of
-from .text import epci_alias, normalise, slugify
+from .text import normalise, slugify
 from .vocabulary import ARRONDISSEMENT_PARENT
 
 KINDS_FR = {

@@ -68,13 +68,14 @@ def _additive(ind: cat.Indicator, p: Plan, territory: Territory) -> Result:
     return Result(value, source, vintage, geo_year, _excluded_note(cov, method.note), cov)
 
 
-def compute_one(ind: cat.Indicator, territory: Territory) -> Result:
-    """The indicator's value for one territory, with its source, vintage and note."""
-    p = plan(ind.id)
+def compute_one(ind: cat.Indicator, territory: Territory, p: Plan | None = None) -> Result:
+    """The indicator's value for one territory, with its source, vintage and note
+    (through ``p``, else through the indicator's plan)."""
+    p = p or plan(ind.id)
     if p.method is None:
         return Result(None, "", "", None, p.reason)
     if not p.kind.additive:
-        return compute_level(ind, p.method, territory)
+        return compute_level(ind, p.method, territory, p.vintage)
     return _additive(ind, p, territory)
 
 

@@ -12,7 +12,7 @@ import math
 import pandas as pd
 
 from .. import catalogue as cat
-from .. import data, kinds
+from .. import config, data, kinds
 from ..territory import Territory, resolve
 from .aggregation import territory_key
 from .coverage import Result
@@ -59,7 +59,8 @@ def _stored_reference_rows(ref: Territory, indicators: list[cat.Indicator], inpu
     when they were computed from the same mirror files by the same code, else computed
     and stored: a fresh process does not aggregate the 35 000 communes of France again."""
     if not inputs:
-        inputs.append(f"{data.DERIVED_VERSION}|{data.package_digest()}|{data.mirror_digest()}")
+        inputs.append(f"{data.DERIVED_VERSION}|{data.package_digest()}|{data.mirror_digest()}"
+                      f"|{config.estimate_threshold()}")
     ids = [i.id for i in indicators]
     what = json.dumps([inputs[0], ref.kind, ref.code, list(ref.communes), ids])
     key = hashlib.sha256(what.encode()).hexdigest()
@@ -81,7 +82,7 @@ def warm_references(territories, ids=None) -> int:
     seen = set()
     for territory in territories:
         for ref in resolve(territory).references():
-            key = (territory_key(ref), ids_key)
+            key = (territory_key(ref), ids_key, config.estimate_threshold())
             if key in seen:
                 continue
             seen.add(key)
@@ -108,7 +109,7 @@ def compute(territory, peers=(), ids=None, references: bool = True) -> pd.DataFr
     if references:
         inputs: list[str] = []  # what the stored reference rows must match, computed once
         for ref in territory.references():
-            key = (territory_key(ref), ids_key)
+            key = (territory_key(ref), ids_key, config.estimate_threshold())
             if key not in _reference_rows:  # shared across a batch
                 _reference_rows[key] = _stored_reference_rows(ref, indicators, inputs)
             rows.extend(_reference_rows[key])

@@ -2,6 +2,8 @@
 
 Values are read again from the raw Filosofi files with the csv module (tests/rawdata.py).
 """
+import math
+
 import pytest
 
 from diagnostic import indicators
@@ -34,13 +36,14 @@ def test_median_row_uses_the_latest_vintage_published_at_every_level(aigle):
 
 
 def test_newer_commune_value_is_its_own_line_never_compared(aigle):
-    line = aigle[aigle["id"] == "revenu_median@2021"]
-    assert len(line) == 1
-    line = line.iloc[0]
-    assert line["level"] == "territoire" and line["vintage"] == "2021"
-    assert line["value"] == float(filosofi()["61214"]["MED21"].replace(",", "."))
-    assert not line["comparable"] and line["axes"] == ""
-    assert "2021" in line["label"] and "sans référence comparable" in line["label"]
+    line = aigle[aigle["id"] == "revenu_median@2021"].set_index("level")
+    own = line.loc["territoire"]
+    assert own["vintage"] == "2021" and own["value"] == float(filosofi()["61214"]["MED21"].replace(",", "."))
+    assert not line["comparable"].any() and (line["axes"] == "").all()
+    assert "2021" in own["label"] and "millésime que ne publient pas toutes les références" in own["label"]
+    # The references have no 2021 file: their cells say so instead of holding 2019 figures.
+    for level in ("departement", "region", "france"):
+        assert math.isnan(line.loc[level, "value"]) and "absent du miroir" in line.loc[level, "note"]
     # It sits right after the compared row, so a table shows it beneath.
     ids = list(dict.fromkeys(aigle["id"]))
     assert ids[ids.index("revenu_median") + 1] == "revenu_median@2021"

@@ -6,7 +6,8 @@ vintages, and not at every level in each: Filosofi 2021 gives communes only, Fil
 its cells come from one vintage: the latest in which every territory of the row has a
 published value (else the one that gives the most values, the latest first). A newer
 value that exists for the territory alone is added on its own line, id
-``<indicator>@<vintage>``, not comparable: it is never set against older references.
+``<indicator>@<vintage>``, not comparable: it is never set against older references
+(their cells on that line say why they have no value of that vintage).
 """
 from __future__ import annotations
 
@@ -35,6 +36,10 @@ def _best(ind: cat.Indicator, candidates: list[Plan], entities: list[Territory]
     return p, results, tried
 
 
+def _alone_label(ind: cat.Indicator, vintage: int) -> str:
+    return f"{ind.label} — {vintage} (millésime que ne publient pas toutes les références)"
+
+
 def one_vintage_per_row(rows: list[dict], entities: list[tuple[str, Territory]],
                         indicators: list[cat.Indicator], make_row: Callable) -> list[dict]:
     """``rows`` (indicator × entity, entity by entity as :func:`table.compute` builds them) with
@@ -43,7 +48,7 @@ def one_vintage_per_row(rows: list[dict], entities: list[tuple[str, Territory]],
     for i, row in enumerate(rows):
         positions.setdefault(row["id"], []).append(i)
     out = list(rows)
-    alone: dict[int, dict] = {}  # territory row position -> its newer territory-alone line
+    alone: dict[int, dict] = {}  # row position -> the same territory's row on the newer line
     territories = [entity for _, entity in entities]
     for ind in indicators:
         candidates = level_candidates(ind)
@@ -53,13 +58,13 @@ def one_vintage_per_row(rows: list[dict], entities: list[tuple[str, Territory]],
         chosen, results, tried = _best(ind, candidates, territories)
         for i, (level, entity), res in zip(where, entities, results):
             out[i] = make_row(ind, entity, level, res)
-        newest = next(((p, r[0]) for p, r in tried if r[0].value is not None), None)
+        newest = next(((p, r) for p, r in tried if r[0].value is not None), None)
         if newest is not None and newest[0].vintage > chosen.vintage:
-            line = make_row(ind, entities[0][1], entities[0][0], newest[1])
-            line.update(id=f"{ind.id}{ALONE}{newest[0].vintage}", comparable=False, axes="",
-                        label=f"{ind.label} — {newest[0].vintage}, {entities[0][1].name} seul "
-                              f"(millésime sans référence comparable)")
-            alone[where[0]] = line
+            vintage, label = newest[0].vintage, _alone_label(ind, newest[0].vintage)
+            for i, (level, entity), res in zip(where, entities, newest[1]):
+                line = make_row(ind, entity, level, res)
+                line.update(id=f"{ind.id}{ALONE}{vintage}", label=label, comparable=False, axes="")
+                alone[i] = line
     if not alone:
         return out
     merged = []

@@ -87,7 +87,7 @@ def estimate(ind: cat.Indicator, p: Plan, parts: dict[int, tuple], territory: Te
         return None
     note = (f"estimation : {_value_text(value, ind)} sur le champ couvert — champ : "
             f"{_plural(len(field), 'commune')} sur {format_number(len(refs))}, "
-            f"{format_number(100 * share, 0, '%')} de la population (valeurs non diffusées ou absentes "
-            f"ailleurs).")
+            f"{format_number(100 * share, 0, '%')} de la population (couverture partielle : valeurs "
+            f"non diffusées ou absentes ailleurs).")
     return value, note
 

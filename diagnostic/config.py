@@ -9,7 +9,9 @@ falls back on its environment variable, then on its default:
 * cache (the store): ``$DIAGNOSTIC_CACHE``, then ``~/.cache/diagnostic``;
 * reports: ``$DIAGNOSTIC_RAPPORTS``, then ``reports/`` in the working directory;
 * offline: ``$DIAGNOSTIC_HORS_LIGNE=1``;
-* jobs: ``$DIAGNOSTIC_JOBS``, then None (the batch chooses).
+* jobs: ``$DIAGNOSTIC_JOBS``, then None (the batch chooses);
+* estimate_threshold: ``$DIAGNOSTIC_SEUIL_ESTIMATION``, then 0.95: the share of a territory's
+  population its covered communes must hold for a rate to be estimated on that field.
 
 Nothing here depends on the working directory but the default reports folder, so
 no cache of the kit is keyed on it.
@@ -20,6 +22,8 @@ import dataclasses
 import os
 from dataclasses import dataclass
 from pathlib import Path
+
+from .errors import ConfigurationError
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -35,7 +39,11 @@ class Options:
     reports: Path | None = None
     offline: bool | None = None
     jobs: int | None = None
+    estimate_threshold: float | None = None
 
+
+#: Default share of the population a partial field must hold for a rate to be estimated.
+ESTIMATE_THRESHOLD = 0.95
 
 _options = Options()
 
@@ -72,7 +80,7 @@ def options_set() -> Options:
 def options() -> Options:
     """The options in force, environment and defaults filled in."""
     return Options(mirror=mirror_dir(), cache=cache_dir(), reports=reports_dir(),
-                   offline=offline(), jobs=jobs())
+                   offline=offline(), jobs=jobs(), estimate_threshold=estimate_threshold())
 
 
 def set_mirror(path: str | os.PathLike | None) -> None:
@@ -151,3 +159,21 @@ def jobs() -> int | None:
         return _options.jobs
     env = os.environ.get("DIAGNOSTIC_JOBS", "").strip()
     return int(env) if env.isdigit() and int(env) > 0 else None
+
+
+def estimate_threshold() -> float:
+    """Share of the population (0-1) the covered communes must hold for a rate over a partly
+    covered territory to be shown as an estimate (``$DIAGNOSTIC_SEUIL_ESTIMATION``, default 0.95)."""
+    if _options.estimate_threshold is not None:
+        return _options.estimate_threshold
+    env = os.environ.get("DIAGNOSTIC_SEUIL_ESTIMATION", "").strip().replace(",", ".")
+    if not env:
+        return ESTIMATE_THRESHOLD
+    try:
+        value = float(env)
+    except ValueError:
+        value = -1.0
+    if not 0 < value <= 1:
+        raise ConfigurationError(f"DIAGNOSTIC_SEUIL_ESTIMATION vaut « {env} » : une part entre 0 et 1 est attendue.",
+                                 "Par exemple DIAGNOSTIC_SEUIL_ESTIMATION=0.95 (95 % de la population).")
+    return value

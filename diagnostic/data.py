@@ -293,6 +293,37 @@ def _commune_table(key: str, vintage: int | None, level: str, required: bool) ->
     return result
 
 
+def released_table(src: SourceTable) -> SourceTable | None:
+    """Commune sums of the released cells only (a secret IRIS counted as 0) of a product
+    published by IRIS, or None for other products.
+
+    Only for lower bounds: « au moins … » where some IRIS of a commune are not released
+    (:mod:`diagnostic.indicators.partial`); never a total.
+    """
+    datasets = [d for d in src.datasets if d.level == "IRIS"]
+    if not datasets or len(datasets) != len(src.datasets):
+        return None
+    product = datasets[0].product
+
+    def build() -> pd.DataFrame:
+        frames = []
+        for ds in datasets:
+            df = store.load(ds)
+            numbers = df.select_dtypes("number").columns
+            frames.append(product.to_communes(df.fillna({c: 0.0 for c in numbers}), ds))
+        df = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
+        numeric = [c for c in df.columns if c != "CODGEO" and pd.api.types.is_numeric_dtype(df[c])]
+        return df.groupby("CODGEO", sort=True)[numeric].sum().reset_index()
+
+    cache_key = ("released", src.key, tuple(d.id for d in datasets))
+    hit = _cache.get(cache_key)
+    if hit is None:
+        df = derived(f"communes-diffusees-{src.key}-{src.vintage}", datasets, build, code=_source_modules())
+        table = df.assign(CODGEO=df["CODGEO"].astype(object)).set_index("CODGEO")
+        hit = _cache[cache_key] = SourceTable(src.key, src.vintage, src.geo_year, src.level, table, datasets)
+    return hit
+
+
 def warm(keys=None) -> None:
     """Derive (or load) the commune table of every product used by the catalogue.
 

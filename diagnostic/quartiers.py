@@ -21,12 +21,13 @@ import numpy as np
 import pandas as pd
 
 from . import store
-from .geography import ARRONDISSEMENT_PARENT, history
+from .geography import history
 from .sources import find
 from .sources.qpv import CENSUS_OF_EDITION, ENSEMBLE, QPV_CODE, qpv_departement
 from .sources.readers import departement_of
 from .territory import Territory, geography
 from .text import normalise
+from .vocabulary import ARRONDISSEMENT_PARENT
 
 
 @dataclass(frozen=True)

@@ -16,15 +16,15 @@ from pathlib import Path
 import pandas as pd
 from rapidfuzz import fuzz, process
 
-from . import config, resources, store
+from . import store
 from .errors import AmbiguousTerritory, PerimeterError, TerritoryNotFound
-from .geography import history
+from .geography import geography, history
 from .paths import input_file, is_perimeter_spec
 from .safe_yaml import load_yaml
-from .vocabulary import ARRONDISSEMENT_PARENT
 from .sources import find
 from .sources.readers import departement_of
-from .text import epci_alias, normalise, slugify
+from .text import normalise, slugify
+from .vocabulary import ARRONDISSEMENT_PARENT
 
 KINDS_FR = {
     "commune": "commune",
@@ -36,8 +36,6 @@ KINDS_FR = {
     "perimetre": "périmètre",
 }
 
-#: Shipped perimeters and lots (the checkout's territories/, or the installed copy).
-TERRITORIES_DIR = resources.territories_dir()
 
 #: Longest territory name accepted (the longest commune name has 45 characters).
 MAX_NAME_LENGTH = 200
@@ -136,116 +134,6 @@ class Territory:
 
     def _repr_pretty_(self, p, cycle) -> None:  # its plain-text twin, without 35 000 commune codes
         p.text(f"<Territoire {self.label} : {len(self.communes)} communes>")
-
-
-# ---------------------------------------------------------------------------
-# Reference tables
-# ---------------------------------------------------------------------------
-class Geography:
-    """The reference geography: communes, départements, régions and EPCI."""
-
-    def __init__(self):
-        cog = find("cog_communes")[0]
-        self.year = cog.vintage
-        self.cog_source = cog.source_label
-        communes = store.load(cog)
-        self.communes = communes[communes["TYPECOM"] == "COM"].set_index("COM")
-        self.arrondissements = communes[communes["TYPECOM"] == "ARM"].set_index("COM")
-        self.delegated = communes[communes["TYPECOM"].isin(["COMD", "COMA"])]
-        self.departements = store.load(find("cog_departements")[0]).set_index("DEP")
-        self.regions = store.load(find("cog_regions")[0]).set_index("REG")
-        self._load_epci()
-
-    def _load_epci(self) -> None:
-        """EPCI membership from the most recent file, expressed in the reference COG."""
-        candidates = [(d.geo_year, 1, d) for d in find("appartenance", level="COM", required=False)]
-        candidates += [(d.geo_year, 0 if d.part else 0.5, d) for d in find("epci", required=False)]
-        if not candidates:
-            find("epci")  # raises the French "missing file" error
-        _, _, ds = max(candidates, key=lambda t: (t[0], t[1]))
-        self.epci_source = ds.source_label
-        self.epci_year = ds.geo_year
-        table = store.load(ds)
-        if "TYPE" in table.columns:
-            table = table[table["TYPE"] == "COM"]
-        table = table[["CODGEO", "EPCI"]].dropna()
-        trans = history().translation(ds.geo_year)
-        table = table.assign(CODGEO=table["CODGEO"].map(lambda c: trans.target(c)[0]))
-        table = table[table["EPCI"] != "ZZZZZZZZZ"].drop_duplicates("CODGEO")
-        self.commune_epci = dict(zip(table["CODGEO"], table["EPCI"]))
-        members: dict[str, list[str]] = {}
-        for com, epci in self.commune_epci.items():
-            if com in self.communes.index:
-                members.setdefault(epci, []).append(com)
-        self.epci_members = {k: tuple(sorted(v)) for k, v in members.items()}
-        self.epci_names = self._epci_names()
-
-    def _epci_names(self) -> dict[str, str]:
-        names: dict[str, str] = {}
-        for ds in sorted(find("epci", required=False), key=lambda d: d.geo_year):
-            t = store.load(ds)
-            names.update(dict(zip(t["EPCI"], t["LIBEPCI"])))
-        for ds in sorted(find("appartenance", level="ZONES", required=False), key=lambda d: d.geo_year):
-            t = store.load(ds)
-            t = t[t["NIVGEO"] == "EPCI"]
-            names.update(dict(zip(t["CODGEO"], t["LIBGEO"])))
-        return {k: v for k, v in names.items() if k != "ZZZZZZZZZ"}
-
-    # names ---------------------------------------------------------------
-    def commune_name(self, code: str) -> str:
-        for table in (self.communes, self.arrondissements):
-            if code in table.index:
-                return str(table.at[code, "LIBELLE"])
-        return code
-
-    def departement_name(self, code: str) -> str:
-        return str(self.departements.at[code, "LIBELLE"]) if code in self.departements.index else code
-
-    def region_name(self, code: str) -> str:
-        return str(self.regions.at[code, "LIBELLE"]) if code in self.regions.index else code
-
-    def epci_name(self, code: str) -> str:
-        return self.epci_names.get(code, code)
-
-    # search --------------------------------------------------------------
-    @functools.cached_property
-    def name_index(self) -> pd.DataFrame:
-        """Every searchable name: kind, code, display label, normalised key, alias flag."""
-        rows = []
-        for code, row in self.communes.iterrows():
-            dep = row["DEP"]
-            rows.append(("commune", code, f"{row['LIBELLE']} ({self.departement_name(dep)}, {code})",
-                         normalise(row["LIBELLE"]), False))
-        for code, row in self.arrondissements.iterrows():
-            rows.append(("arrondissement", code, f"{row['LIBELLE']} ({code})", normalise(row["LIBELLE"]), False))
-        for code in self.epci_members:
-            name = self.epci_name(code)
-            rows.append(("epci", code, f"{name} (EPCI {code})", normalise(name), False))
-            rows.append(("epci", code, f"{name} (EPCI {code})", epci_alias(name), True))
-        for code, row in self.departements.iterrows():
-            rows.append(("departement", code, f"{row['LIBELLE']} (département {code})",
-                         normalise(row["LIBELLE"]), False))
-        for code, row in self.regions.iterrows():
-            rows.append(("region", code, f"{row['LIBELLE']} (région {code})", normalise(row["LIBELLE"]), False))
-        rows.append(("france", "FR", "France", "france", False))
-        return pd.DataFrame(rows, columns=["kind", "code", "display", "key", "alias"])
-
-    def populations(self) -> dict[str, float]:
-        """Population by commune (latest census in the mirror), to pick ville-centres."""
-        try:
-            ds = find("comparateur", required=False)
-            if not ds:
-                return {}
-            df = store.load(ds[0])
-            pop_col = next(c for c in df.columns if re.fullmatch(r"P\d{2}_POP", c))
-            return dict(zip(df["CODGEO"], df[pop_col]))
-        except Exception:  # a convenience only: never block a resolution
-            return {}
-
-
-@functools.lru_cache(maxsize=1)
-def geography() -> Geography:
-    return Geography()
 
 
 # ---------------------------------------------------------------------------

@@ -102,7 +102,7 @@ def test_french_agreement_and_no_slips(computed):
 def test_blind_themes_say_why(computed):
     df = computed["61214"]
     blind = df[(df["kind"] == "comparaison_impossible") & (df["theme"] == "revenus")].iloc[0]
-    assert "le taux de pauvreté (27,0\u00a0%)" in blind["sentence"]
+    assert "taux de pauvreté (27,0\u00a0%)" in blind["sentence"]
     assert "la valeur de l'Orne n'est pas disponible" in blind["sentence"]
     table = indicators.compute("61214")
     assert "ne s'écarte pas" not in findings.theme_summary(df, table, "revenus")

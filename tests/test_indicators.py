@@ -7,7 +7,7 @@ import pytest
 from diagnostic import catalogue, indicators
 from diagnostic.errors import ConfigurationError, UnknownIndicator
 
-from rawdata import comparateur, comparateur_sum, epci_composition_2021, filosofi
+from rawdata import comparateur, comparateur_sum, epci_composition_2021, filo_disp_value, filosofi
 
 PLM_ARRONDISSEMENTS = ("751", "6938", "132")
 
@@ -84,14 +84,20 @@ def test_known_published_figures(tables):
     assert "hors Mayotte" in france["note"]
 
 
-def test_median_income_comes_from_the_commune_file_only(tables):
-    aigle = tables["61214"].query("level == 'territoire' and id == 'revenu_median'").iloc[0]
-    assert aigle["value"] == float(filosofi()["61214"]["MED21"])
-    assert aigle["vintage"] == "2021"
-    epci = tables["246100663"].query("level == 'territoire' and id in ['revenu_median', 'taux_pauvrete']")
-    assert epci["value"].isna().all()
-    assert epci["note"].str.contains("cc_filosofi_2021_EPCI.csv").all()
-    assert epci["note"].str.contains("ne se calcule pas à partir des communes").all()
+def test_median_income_is_read_in_the_file_of_each_level(tables):
+    # One vintage per row: Filosofi 2019 is published at every level, 2021 for communes only.
+    aigle = tables["61214"].query("id == 'revenu_median'").set_index("level")
+    assert aigle.loc["territoire", "value"] == filo_disp_value(2019, "COM", "61214", "Q219")
+    assert aigle.loc["departement", "value"] == filo_disp_value(2019, "DEP", "61", "Q219")
+    assert set(aigle["vintage"]) == {"2019"}
+    newer = tables["61214"].query("level == 'territoire' and id == 'revenu_median@2021'").iloc[0]
+    assert newer["value"] == float(filosofi()["61214"]["MED21"]) and not newer["comparable"]
+    epci = tables["246100663"].query("level == 'territoire'").set_index("id")
+    assert epci.loc["revenu_median", "value"] == filo_disp_value(2019, "EPCI", "246100663", "Q219")
+    # No poverty rate in the level files: never derived from the communes.
+    assert math.isnan(epci.loc["taux_pauvrete", "value"])
+    assert "cc_filosofi_2021_EPCI.csv" in epci.loc["taux_pauvrete", "note"]
+    assert "ne se calcule pas à partir des communes" in epci.loc["taux_pauvrete", "note"]
 
 
 def test_secret_statistique_stays_missing():

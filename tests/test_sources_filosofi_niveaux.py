@@ -21,7 +21,7 @@ def test_ales_agglomeration_code_is_the_one_of_the_cog():
 @pytest.mark.parametrize("code, expected", sorted(EPCI_MEDIANS_2019.items()))
 def test_epci_median_read_from_the_epci_file(code, expected):
     assert rawdata.filo_disp_value(2019, "EPCI", code, "Q219") == expected
-    result = indicators.compute_one(catalogue.catalogue()["niveau_vie_median"], resolve(code))
+    result = indicators.compute_one(catalogue.catalogue()["revenu_median"], resolve(code))
     assert result.value == expected
     assert result.vintage == "2019"
     assert "FILO2019_DISP_EPCI" not in result.source  # a citation, not a file name
@@ -32,14 +32,14 @@ def test_epci_median_read_from_the_epci_file(code, expected):
                                          ("30", "DEP"), ("28", "REG"), ("76", "REG")])
 def test_commune_departement_region_medians(code, level):
     expected = rawdata.filo_disp_value(2019, level, code, "Q219")
-    result = indicators.compute_one(catalogue.catalogue()["niveau_vie_median"], resolve(
+    result = indicators.compute_one(catalogue.catalogue()["revenu_median"], resolve(
         f"reg:{code}" if level == "REG" else code))
     assert result.value == expected and result.vintage == "2019"
 
 
 def test_france_is_france_metropolitaine():
     expected = rawdata.filo_disp_value(2019, "METROPOLE", "1", "Q219")
-    result = indicators.compute_one(catalogue.catalogue()["niveau_vie_median"], resolve("France"))
+    result = indicators.compute_one(catalogue.catalogue()["revenu_median"], resolve("France"))
     assert result.value == expected == 21930
     assert "France métropolitaine" in result.note
 
@@ -48,7 +48,7 @@ def test_deciles_ratio_and_shares_at_epci_level():
     t = resolve("246100663")
     cat = catalogue.catalogue()
     for ind, col in [("niveau_vie_d1", "D119"), ("niveau_vie_d9", "D919"), ("rapport_interdecile", "RD"),
-                     ("part_prestations_sociales_disp", "PPSOC19"), ("part_impots_disp", "PIMPOT19")]:
+                     ("part_prestations_sociales", "PPSOC19"), ("part_impots_disp", "PIMPOT19")]:
         assert indicators.compute_one(cat[ind], t).value == pytest.approx(
             rawdata.filo_disp_value(2019, "EPCI", "246100663", col)), ind
 

@@ -222,6 +222,19 @@ def aggregate(src: SourceTable, territory: Territory, columns: list[str]):
     return None, cov, per_ref
 
 
+def combine(sums: pd.Series, expr: cat.Expression, vintage: int) -> float:
+    """An expression's value from summed columns (``sums`` indexed by column name)."""
+    return float(sum(sign * sums[col] for sign, col in expr.terms(vintage)))
+
+
+def combine_frame(df: pd.DataFrame, expr: cat.Expression, vintage: int) -> pd.Series:
+    """An expression's value for each row (commune) of ``df``."""
+    out = None
+    for sign, col in expr.terms(vintage):
+        out = sign * df[col] if out is None else out + sign * df[col]
+    return out
+
+
 def clear_cache() -> None:
     """Forget the pairs, rows and reference populations (another mirror, a test)."""
     _pairs_cache.clear()

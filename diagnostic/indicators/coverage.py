@@ -50,3 +50,7 @@ class Result:
     geo_year: int | None
     note: str = ""
     coverage: Coverage | None = None
+    #: A count some of whose cells are secret: the sum of the published ones (value stays None).
+    lower_bound: float | None = None
+    #: A rate over a field holding enough of the population: its value there (value stays None).
+    estimate: float | None = None

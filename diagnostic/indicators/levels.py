@@ -17,12 +17,14 @@ LEVEL_NAMES_FR = {"COM": "commune", "EPCI": "EPCI", "DEP": "département", "REG"
 _LEVEL_OF_KIND = {"commune": "COM", "arrondissement": "COM", "epci": "EPCI", "departement": "DEP",
                   "region": "REG", "france": "FRANCE"}
 
-def compute_level(ind, method, territory: Territory) -> Result:
-    """Non-additive figure: read from the file published at the territory's level."""
+def compute_level(ind, method, territory: Territory, vintage: int | None = None) -> Result:
+    """Non-additive figure: read from the file published at the territory's level
+    (of ``vintage``, else of the latest vintage of the product)."""
     product = REGISTRY[method.source]
     level = _LEVEL_OF_KIND.get(territory.kind)
-    latest = find(method.source, vintage=method.vintage, required=False)
-    vintage = latest[0].vintage if latest else None
+    if vintage is None:
+        latest = find(method.source, vintage=method.vintage, required=False)
+        vintage = latest[0].vintage if latest else None
     if level is None:
         return Result(None, product.label, str(vintage or ""), None,
                       "non disponible : une médiane ou un taux ne s'obtient pas en agrégeant des "

@@ -19,6 +19,8 @@ class Plan:
     kind: kinds.Kind | None = None
     tables: kinds.Tables | None = None
     reason: str = ""
+    #: For a non-additive method: the vintage of the level files (None: the latest).
+    vintage: int | None = None
 
     def terms(self) -> list[kinds.Term]:
         return self.kind.terms(self.method, self.tables)
@@ -89,6 +91,19 @@ def make_plan(ind: cat.Indicator) -> Plan:
         return Plan(None, reason="non disponible.")
     detail = " ; ".join(r.removeprefix("non disponible : ").rstrip(".") for r in dict.fromkeys(reasons))
     return Plan(None, reason="non disponible : " + detail + ".")
+
+
+def level_candidates(ind: cat.Indicator) -> list[Plan]:
+    """Every (method, vintage) of the indicator's non-additive methods found in the mirror,
+    the latest vintage first (then in catalogue order): the choices of one comparison row."""
+    out = []
+    for order, method in enumerate(ind.methods):
+        kind = kinds.get(method.kind)
+        if kind.additive or method.source not in REGISTRY:
+            continue
+        vintages = {d.vintage for d in find(method.source, vintage=method.vintage, required=False)}
+        out.extend((-v, order, Plan(method, kind, vintage=v)) for v in vintages)
+    return [p for _, _, p in sorted(out, key=lambda t: (t[0], t[1]))]
 
 
 _plans: dict[str, Plan] = {}

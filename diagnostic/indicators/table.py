@@ -12,46 +12,55 @@ import math
 import pandas as pd
 
 from .. import catalogue as cat
-from .. import data, kinds
+from .. import config, data, kinds
 from ..territory import Territory, resolve
 from .aggregation import territory_key
+from .coverage import Result
 from .values import compute_one
+from .vintages import one_vintage_per_row
 
 COLUMNS = ["id", "theme", "label", "unit", "decimals", "level", "code", "name", "value",
            "source", "vintage", "geo_year", "note", "coverage_communes", "communes",
-           "coverage_population", "polarity", "axes", "comparable"]
+           "coverage_population", "polarity", "axes", "comparable", "lower_bound", "estimate"]
 
 _reference_rows: dict[tuple, list[dict]] = {}
 
+def _number(value) -> float | None:
+    return None if value is None or (isinstance(value, float) and math.isnan(value)) else float(value)
+
+
+def make_row(ind: cat.Indicator, territory: Territory, level: str, res: Result) -> dict:
+    """One row of the table: an indicator's result for one territory at one level."""
+    note = res.note
+    if ind.note and res.value is not None:
+        note = (ind.note + (" " + note if note and note != ind.note else "")).strip()
+    cov = res.coverage
+    return {
+        "id": ind.id, "theme": ind.theme, "label": ind.label, "unit": ind.unit,
+        "decimals": ind.decimals, "level": level, "code": territory.code,
+        "name": territory.name, "value": _number(res.value),
+        "source": res.source, "vintage": res.vintage, "geo_year": res.geo_year,
+        "note": note or "", "coverage_communes": cov.covered if cov else None,
+        "communes": cov.total if cov else len(territory.communes),
+        "coverage_population": cov.population_share if cov else None,
+        "polarity": ind.polarity, "axes": ",".join(ind.axes),
+        # Counts (population, births...) are not compared between territories of different sizes.
+        "comparable": kinds.get(ind.methods[0].kind).comparable,
+        "lower_bound": _number(res.lower_bound), "estimate": _number(res.estimate),
+    }
+
+
 def _rows_for(territory: Territory, level: str, indicators: list[cat.Indicator]) -> list[dict]:
-    rows = []
-    for ind in indicators:
-        res = compute_one(ind, territory)
-        note = res.note
-        if ind.note and res.value is not None:
-            note = (ind.note + (" " + note if note and note != ind.note else "")).strip()
-        cov = res.coverage
-        rows.append({
-            "id": ind.id, "theme": ind.theme, "label": ind.label, "unit": ind.unit,
-            "decimals": ind.decimals, "level": level, "code": territory.code,
-            "name": territory.name, "value": None if res.value is None or
-            (isinstance(res.value, float) and math.isnan(res.value)) else float(res.value),
-            "source": res.source, "vintage": res.vintage, "geo_year": res.geo_year,
-            "note": note or "", "coverage_communes": cov.covered if cov else None,
-            "communes": cov.total if cov else len(territory.communes),
-            "coverage_population": cov.population_share if cov else None,
-            "polarity": ind.polarity, "axes": ",".join(ind.axes),
-            # Counts (population, births...) are not compared between territories of different sizes.
-            "comparable": kinds.get(ind.methods[0].kind).comparable,
-        })
-    return rows
+    return [make_row(ind, territory, level, compute_one(ind, territory)) for ind in indicators]
+
 
 def _stored_reference_rows(ref: Territory, indicators: list[cat.Indicator], inputs: list[str]) -> list[dict]:
     """The rows of a reference territory (département, région, France), read from the store
     when they were computed from the same mirror files by the same code, else computed
     and stored: a fresh process does not aggregate the 35 000 communes of France again."""
     if not inputs:
-        inputs.append(f"{data.DERIVED_VERSION}|{data.package_digest()}|{data.mirror_digest()}")
+        inputs.append(f"{data.DERIVED_VERSION}|{data.package_digest()}|{data.mirror_digest()}"
+                      f"|{config.estimate_threshold()}")
     ids = [i.id for i in indicators]
     what = json.dumps([inputs[0], ref.kind, ref.code, list(ref.communes), ids])
     key = hashlib.sha256(what.encode()).hexdigest()
@@ -73,7 +82,7 @@ def warm_references(territories, ids=None) -> int:
     seen = set()
     for territory in territories:
         for ref in resolve(territory).references():
-            key = (territory_key(ref), ids_key)
+            key = (territory_key(ref), ids_key, config.estimate_threshold())
             if key in seen:
                 continue
             seen.add(key)
@@ -89,21 +98,27 @@ def compute(territory, peers=(), ids=None, references: bool = True) -> pd.DataFr
 
     Returns a tidy DataFrame, one row per indicator × level, with the columns
     :data:`COLUMNS`. ``value`` is NaN where a figure cannot be computed
-    truthfully; ``note`` then says why.
+    truthfully; ``note`` then says why. Each indicator's row uses one vintage
+    (:mod:`.vintages`); a newer value of the territory alone is its own line.
     """
     territory = resolve(territory)
     indicators = cat.get(ids)
     ids_key = tuple(i.id for i in indicators)
     rows = _rows_for(territory, "territoire", indicators)
+    entities = [("territoire", territory)]
     if references:
         inputs: list[str] = []  # what the stored reference rows must match, computed once
         for ref in territory.references():
-            key = (territory_key(ref), ids_key)
+            key = (territory_key(ref), ids_key, config.estimate_threshold())
             if key not in _reference_rows:  # shared across a batch
                 _reference_rows[key] = _stored_reference_rows(ref, indicators, inputs)
             rows.extend(_reference_rows[key])
+            entities.append((_level_of(ref), ref))
     for peer in peers:
-        rows.extend(_rows_for(resolve(peer), "pair", indicators))
+        peer = resolve(peer)
+        rows.extend(_rows_for(peer, "pair", indicators))
+        entities.append(("pair", peer))
+    rows = one_vintage_per_row(rows, entities, indicators, make_row)
     df = pd.DataFrame(rows, columns=COLUMNS)
     df["value"] = df["value"].astype(float)
     return df

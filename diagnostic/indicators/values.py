@@ -13,21 +13,11 @@ import pandas as pd
 from .. import catalogue as cat
 from ..sources import REGISTRY
 from ..territory import Territory, geography, resolve
-from .aggregation import aggregate
+from .aggregation import aggregate, combine, combine_frame
+from . import partial
 from .coverage import Coverage, Result
 from .levels import compute_level
 from .plan import Plan, plan, source_table
-
-
-def _combine(sums: pd.Series, expr: cat.Expression, vintage: int) -> float:
-    return float(sum(sign * sums[col] for sign, col in expr.terms(vintage)))
-
-
-def _combine_frame(df: pd.DataFrame, expr: cat.Expression, vintage: int) -> pd.Series:
-    out = None
-    for sign, col in expr.terms(vintage):
-        out = sign * df[col] if out is None else out + sign * df[col]
-    return out
 
 
 def _excluded_note(cov: Coverage, note: str) -> str:
@@ -55,33 +45,39 @@ def _additive(ind: cat.Indicator, p: Plan, territory: Territory) -> Result:
     for term in terms:  # the first incomplete table explains the missing value
         sums, cov, _ = parts[id(term.table)]
         if sums is None:
-            partial = None
-            if kind.lower_bound and cov.partial_sums is not None:
-                partial = _combine(cov.partial_sums, term.expression, term.table.vintage)
-            hint = REGISTRY[term.table.key].coverage_hint
             if term.role == "num" and tables.den is not None:  # the other product was not read
                 source, vintage = term.table.citation, str(term.table.vintage)
-            return Result(None, source, vintage, geo_year, cov.note(hint, partial, ind.unit), cov)
-    summed = {t.role: _combine(parts[id(t.table)][0], t.expression, t.table.vintage) for t in terms}
+            if kind.lower_bound:
+                bound = partial.lower_bound(ind, term, cov, territory)
+                if bound is not None:
+                    return Result(None, source, vintage, geo_year, bound[1], cov, lower_bound=bound[0])
+            else:
+                estimated = partial.estimate(ind, p, parts, territory)
+                if estimated is not None:
+                    return Result(None, source, vintage, geo_year, estimated[1], cov, estimate=estimated[0])
+            hint = REGISTRY[term.table.key].coverage_hint
+            return Result(None, source, vintage, geo_year, cov.note(hint, None, ind.unit), cov)
+    summed = {t.role: combine(parts[id(t.table)][0], t.expression, t.table.vintage) for t in terms}
     value = kind.value(summed["num"], summed.get("den"), method)
     cov = parts[id(terms[0].table)][1]
     return Result(value, source, vintage, geo_year, _excluded_note(cov, method.note), cov)
 
 
-def compute_one(ind: cat.Indicator, territory: Territory) -> Result:
-    """The indicator's value for one territory, with its source, vintage and note."""
-    p = plan(ind.id)
+def compute_one(ind: cat.Indicator, territory: Territory, p: Plan | None = None) -> Result:
+    """The indicator's value for one territory, with its source, vintage and note
+    (through ``p``, else through the indicator's plan)."""
+    p = p or plan(ind.id)
     if p.method is None:
         return Result(None, "", "", None, p.reason)
     if not p.kind.additive:
-        return compute_level(ind, p.method, territory)
+        return compute_level(ind, p.method, territory, p.vintage)
     return _additive(ind, p, territory)
 
 
 def _per_commune(p: Plan, territory: Territory, communes: list[str]) -> pd.Series:
     """The kind's value for each commune, from each commune's own sums."""
     parts = _aggregated(p, territory)
-    summed = {t.role: _combine_frame(parts[id(t.table)][2], t.expression, t.table.vintage).reindex(communes)
+    summed = {t.role: combine_frame(parts[id(t.table)][2], t.expression, t.table.vintage).reindex(communes)
               for t in p.terms()}
     return p.kind.value(summed["num"], summed.get("den"), p.method)
 

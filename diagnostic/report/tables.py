@@ -26,6 +26,16 @@ def _table(head: str, body: str, caption: str = "", css: str = "dg-table", after
                 f"<tbody>{body}</tbody></table>{after}</div>")
 
 
+def _cell_text(r: dict) -> str:
+    """A value; over a partly covered field its estimate (« 16,5 % * ») or its lower bound
+    (« au moins 6 686 »), whose field the numbered note gives; « n.d. » otherwise."""
+    if pd.isna(r["value"]) and not pd.isna(r.get("estimate")):
+        return value_text(r["estimate"], r["decimals"], r["unit"]) + "\u00a0*"
+    if pd.isna(r["value"]) and not pd.isna(r.get("lower_bound")):
+        return "au moins " + value_text(r["lower_bound"], r["decimals"], r["unit"])
+    return value_text(r["value"], r["decimals"], r["unit"])
+
+
 def indicator_table(dg, ids: list[str], caption: str = "") -> Html:
     """Indicators (rows) beside the references (columns), French numbers,
     with « Source » and « Millésime » columns and numbered notes."""
@@ -57,11 +67,12 @@ def indicator_table(dg, ids: list[str], caption: str = "") -> Html:
             if r is None:
                 cells.append('<td class="dg-num">—</td>')
                 continue
-            text = value_text(r["value"], r["decimals"], r["unit"])
+            text = _cell_text(r)
             ref = ""
             if pd.isna(r["value"]):
                 note = r["note"]
-                if lvl != "territoire" and str(note).startswith("couverture partielle"):
+                partial = pd.isna(r.get("estimate")) and pd.isna(r.get("lower_bound"))
+                if partial and lvl != "territoire" and str(note).startswith("couverture partielle"):
                     note = PARTIAL_REFERENCE_NOTE
                 ref = note_ref(note)
             elif lvl == "territoire" and r["note"]:

@@ -57,7 +57,7 @@ from pathlib import Path
 import pandas as pd
 
 from . import config
-from .atomic import atomic_path, output_error
+from .atomic import LOT_MARKER, atomic_path, is_lot_folder, output_error
 from .errors import DiagnosticError, UsageError
 from .export import neutralise_formulas
 from .report.index_page import write_index
@@ -149,19 +149,6 @@ def distinct_folders(specs: list) -> list:
             seen.add(territory.slug)
         out.append(spec)
     return out
-
-
-#: Marker file of a lot's folder (a report build must never replace it).
-LOT_MARKER = ".lot-diagnostic"
-
-
-def is_lot_folder(path) -> bool:
-    """True when ``path`` holds a lot's index (marked, or index and workbook without report)."""
-    path = Path(path)
-    if (path / LOT_MARKER).exists():
-        return True
-    return ((path / "index.html").is_file() and (path / "comparaison.xlsx").is_file()
-            and not (path / "metadonnees.json").exists())
 
 
 def lot_folder(out_dir: Path, lot: str, report_slugs) -> tuple[Path, str | None]:

@@ -16,7 +16,7 @@ import traceback
 from pathlib import Path
 
 from . import __version__, config
-from .atomic import is_write_error, output_error
+from .atomic import is_lot_folder, is_write_error, output_error
 from .errors import (EXIT_BATCH, EXIT_INTERRUPTED, EXIT_UNEXPECTED, EXIT_USAGE, ConfigurationError,
                      DiagnosticError, OutputError, PerimeterError, UsageError)
 from .safe_yaml import load_yaml
@@ -273,13 +273,13 @@ def _output_folder(value: str | None) -> None:
 
 
 def cmd_rapport(args) -> int:
-    from . import batch, report
+    from . import report
     from .territory import resolve
 
     _output_folder(args.sortie)
     territory = resolve(args.territoire)
     dest = Path(args.sortie or config.reports_dir()) / territory.slug
-    if batch.is_lot_folder(dest):
+    if is_lot_folder(dest):  # atomic_dir refuses too; here before a kernel is started
         raise UsageError(f"Le dossier {dest} contient l'index d'un lot : le rapport ne le remplace pas.",
                          "Renommez ou déplacez ce dossier, ou choisissez un autre dossier avec --sortie.")
     result = report.build(territory, output_dir=args.sortie, peers=_split(args.pairs))

@@ -257,7 +257,8 @@ def cmd_enjeux(args) -> int:
 def _emit(df, args, kind: str) -> int:
     from . import export
 
-    text = export.write(df, args.format, args.sortie, kind=kind)
+    territory = getattr(args, "territoire", None) if kind == "indicateurs" else None
+    text = export.write(df, args.format, args.sortie, kind=kind, territory=territory)
     if text is not None:
         sys.stdout.write(text)
     else:

@@ -42,7 +42,6 @@ from __future__ import annotations
 import contextlib
 import contextvars
 import gc
-import math
 import os
 import re
 import sys
@@ -54,12 +53,11 @@ from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-import pandas as pd
 
 from . import config
-from .atomic import LOT_MARKER, atomic_path, is_lot_folder, output_error
+from .atomic import LOT_MARKER, is_lot_folder, output_error  # noqa: F401 (is_lot_folder re-exported)
+from .comparison import report_rows, write_workbook_of_lot
 from .errors import DiagnosticError, UsageError
-from .export import neutralise_formulas
 from .report.index_page import write_index
 from .text import format_number, slugify
 
@@ -251,21 +249,6 @@ def shutdown_worker(idle_only: bool = False) -> None:
         _local.session = None
 
 
-def _territory_rows(csv_path: Path) -> list[dict]:
-    """The territory's own indicator rows from a report's ``indicateurs.csv``."""
-    df = pd.read_csv(csv_path, sep=";", decimal=",", encoding="utf-8-sig", dtype={"code": str},
-                     keep_default_na=True)
-    df = df[df["level"] == "territoire"]
-    keep = ["id", "theme", "label", "unit", "decimals", "value", "source", "vintage", "note"]
-    df = df[[c for c in keep if c in df.columns]]
-    records = df.to_dict(orient="records")
-    for r in records:
-        for k, v in list(r.items()):
-            if isinstance(v, float) and math.isnan(v):
-                r[k] = None
-    return records
-
-
 def build_one(spec: str, options: dict) -> dict:
     """Build (or skip) the report of one territory; never raises.
 
@@ -307,9 +290,10 @@ def _build_one(spec: str, options: dict) -> dict:
         out.update(ok=True, html=str(result.html), directory=str(result.directory),
                    skipped=result.skipped)
         try:
-            out["indicators"] = _territory_rows(result.directory / "indicateurs.csv")
+            rows = report_rows(result.directory / "indicateurs.csv")
+            out["indicators"], out["departement"] = rows["territoire"], rows["departement"]
         except Exception:  # the index loses its figures, not the report
-            out["indicators"] = []
+            out["indicators"], out["departement"] = [], []
     except DiagnosticError as exc:
         out["reason"] = exc.message
     except KeyboardInterrupt:
@@ -566,73 +550,9 @@ def _summary(outcome: BatchOutcome, total: int) -> None:
     print("\n".join(lines), file=sys.stderr)
 
 
-# ---------------------------------------------------------------------------
-# Outputs of the lot
-# ---------------------------------------------------------------------------
-def _value(rows: list[dict], ind_id: str):
-    for r in rows:
-        if r.get("id") == ind_id:
-            return r
-    return None
-
-
 def write_workbook(outcome: BatchOutcome) -> Path:
-    """``comparaison.xlsx``: indicators (rows) × territories (columns), French headers."""
-    from openpyxl.utils import get_column_letter
-
-    from .catalogue import THEMES
-
-    territories = outcome.successes
-    labels = _unique_labels(territories)
-    order: dict[str, dict] = {}
-    for t in territories:
-        for r in t.get("indicators") or []:
-            order.setdefault(r["id"], r)
-    rows = []
-    for ind_id, first in order.items():
-        row = {"Thème": THEMES.get(first.get("theme"), first.get("theme")), "Indicateur": first.get("label"),
-               "Unité": first.get("unit")}
-        sources, vintages = [], []
-        for t, label in zip(territories, labels):
-            r = _value(t.get("indicators") or [], ind_id)
-            row[label] = r.get("value") if r else None
-            if r and r.get("value") is not None:
-                sources.append(str(r.get("source") or ""))
-                vintages.append(str(r.get("vintage") or ""))
-        row["Source"] = " ; ".join(dict.fromkeys(s for s in sources if s))
-        row["Millésime"] = " ; ".join(dict.fromkeys(v for v in vintages if v))
-        rows.append(row)
-    table = pd.DataFrame(rows, columns=["Thème", "Indicateur", "Unité", *labels, "Source", "Millésime"])
-    listing = pd.DataFrame([{"Territoire": t.get("label"), "Code": t.get("code"), "Type": t.get("kind"),
-                             "Communes": t.get("communes"), "Rapport": t.get("html"),
-                             "Statut": "déjà à jour" if t.get("skipped") else "produit"}
-                            for t in territories],
-                           columns=["Territoire", "Code", "Type", "Communes", "Rapport", "Statut"])
-    failures = pd.DataFrame(outcome.failures, columns=["Territoire demandé", "Raison de l'échec"])
-    with atomic_path(outcome.workbook, suffix=".xlsx") as tmp:
-        with pd.ExcelWriter(tmp, engine="openpyxl") as writer:
-            for sheet, df in (("Indicateurs", table), ("Territoires", listing), ("Échecs", failures)):
-                df = neutralise_formulas(df)  # perimeter names come from user files
-                df.to_excel(writer, sheet_name=sheet, index=False)
-                ws = writer.sheets[sheet]
-                for i, col in enumerate(df.columns, start=1):
-                    width = max([len(str(col))] + [len(str(v)) for v in df[col].head(200) if v is not None])
-                    ws.column_dimensions[get_column_letter(i)].width = min(max(10, width + 2), 60)
-                ws.freeze_panes = "D2" if sheet == "Indicateurs" else "A2"
-    return outcome.workbook
-
-
-def _unique_labels(territories: list[dict]) -> list[str]:
-    labels, seen = [], {}
-    for t in territories:
-        label = str(t.get("label") or t.get("spec"))
-        if label in seen:
-            seen[label] += 1
-            label = f"{label} ({seen[label]})"
-        else:
-            seen[label] = 1
-        labels.append(label)
-    return labels
+    """``comparaison.xlsx`` (:mod:`diagnostic.comparison`)."""
+    return write_workbook_of_lot(outcome, outcome.workbook.parent)
 
 
 __all__ = ["run", "build_one", "expand", "BatchOutcome", "write_index", "write_workbook", "default_jobs",

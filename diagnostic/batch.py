@@ -43,21 +43,22 @@ import contextlib
 import contextvars
 import gc
 import os
-import re
 import sys
 import threading
 import time
 import traceback
 import uuid
 from concurrent.futures import ThreadPoolExecutor, as_completed
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 
 
 from . import config
-from .atomic import LOT_MARKER, is_lot_folder, output_error  # noqa: F401 (is_lot_folder re-exported)
+from .atomic import LOT_MARKER, is_lot_folder  # noqa: F401 (re-exported)
 from .comparison import report_rows, write_workbook_of_lot
-from .errors import DiagnosticError, UsageError
+from .errors import DiagnosticError
+from .lot_specs import (check_scheduler_address, distinct_folders, expand, lot_folder,  # noqa: F401
+                        mark_lot)
 from .report.index_page import write_index
 from .text import format_number, slugify
 
@@ -77,103 +78,6 @@ class BatchOutcome:
     @property
     def built(self) -> int:
         return len(self.successes) - self.skipped
-
-
-# ---------------------------------------------------------------------------
-# Specs
-# ---------------------------------------------------------------------------
-def expand(specs, communes_of: bool = False) -> tuple[str | None, list[str], list[tuple[str, str]]]:
-    """(set name, territory specs, failures) from codes and territories/*.yaml set files.
-
-    A set file contributes its ``territoires`` and ``communes_de``; a perimeter
-    file stays one territory. ``communes_of`` replaces each territory by its
-    communes.
-    """
-    from .territory import is_set_file, load_set, perimeter_path, resolve
-
-    if isinstance(specs, (str, Path)):
-        specs = [specs]
-    name, out, failures = None, [], []
-    for spec in specs:
-        spec = str(spec).strip()
-        if not spec:
-            failures.append(("(vide)", "territoire vide : donnez un code, un nom ou un fichier"))
-            continue
-        try:  # a bad file is one failure among the others, as inside a lot file
-            path = perimeter_path(spec)
-            if path is not None and is_set_file(path):
-                set_name, members = load_set(path)
-                name = name or set_name
-                out.extend(members)
-            else:
-                out.append(str(path.resolve()) if path is not None else spec)
-        except DiagnosticError as exc:
-            failures.append((spec, exc.message))
-    if communes_of:
-        expanded = []
-        for spec in out:
-            try:
-                territory = resolve(spec)
-            except DiagnosticError as exc:
-                failures.append((spec, exc.message))
-                continue
-            expanded.extend(territory.communes)
-            if name is None and len(out) == 1:
-                name = f"communes-{territory.slug}"
-        out = expanded
-    return name, list(dict.fromkeys(out)), failures
-
-
-def distinct_folders(specs: list) -> list:
-    """``specs`` where perimeters sharing a folder name (same ``nom``) get a distinct one.
-
-    The first keeps its name; the others are resolved here and renamed « nom (fichier) »,
-    so that no report overwrites another in the lot.
-    """
-    from .territory import resolve
-
-    seen: set[str] = set()
-    out = []
-    for spec in specs:
-        if isinstance(spec, str) and spec.lower().endswith((".yaml", ".yml")):
-            try:
-                territory = resolve(spec)
-            except DiagnosticError:
-                out.append(spec)  # its worker reports the failure
-                continue
-            if territory.slug in seen:
-                territory = replace(territory, name=f"{territory.name} ({Path(spec).stem})")
-                spec = territory
-            seen.add(territory.slug)
-        out.append(spec)
-    return out
-
-
-def lot_folder(out_dir: Path, lot: str, report_slugs) -> tuple[Path, str | None]:
-    """The lot's folder, and a French notice when its name had to change.
-
-    A lot named like one of its reports' folders (``--nom l-aigle-61214``), or like a
-    report folder already there, goes to ``lot-<nom>``: a later ``rapport`` would replace it.
-    """
-    folder = out_dir / lot
-    if lot in set(report_slugs) or (folder / "metadonnees.json").exists():
-        renamed = out_dir / f"lot-{lot}"
-        return renamed, (f"Le nom du lot « {lot} » est celui du dossier d'un rapport : l'index du lot "
-                         f"est écrit dans « {renamed.name} ».")
-    return folder, None
-
-
-_SCHEDULER = re.compile(r"((tcp|tls|ucx|ws|wss|inproc)://)?(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9_.-]+)(:\d{1,5})?/?")
-
-
-def check_scheduler_address(address: str) -> str:
-    """``address`` if it looks like a Dask scheduler address, else a French usage error (no connection)."""
-    text = str(address).strip()
-    if not text or not _SCHEDULER.fullmatch(text):
-        raise UsageError(f"« {address} » n'est pas une adresse de planificateur Dask.",
-                         "Forme attendue : tcp://HÔTE:PORT (par exemple tcp://10.0.0.5:8786), "
-                         "ou HÔTE:PORT.")
-    return text
 
 
 def default_jobs() -> int:
@@ -393,7 +297,7 @@ def _run(specs, jobs, force, output_dir, name, client, communes_of, peers) -> Ba
     if notice:
         print(notice, file=sys.stderr)
     lot = lot_dir.name
-    _mark_lot(lot_dir)
+    mark_lot(lot_dir)
     seconds = time.perf_counter() - started
     outcome = BatchOutcome(index=lot_dir / "index.html", workbook=lot_dir / "comparaison.xlsx",
                            successes=successes, failures=failures, name=lot, seconds=seconds)
@@ -401,14 +305,6 @@ def _run(specs, jobs, force, output_dir, name, client, communes_of, peers) -> Ba
     write_index(outcome, lot_dir, jobs)
     _summary(outcome, len(territories))
     return outcome
-
-
-def _mark_lot(lot_dir: Path) -> None:
-    try:
-        lot_dir.mkdir(parents=True, exist_ok=True)
-        (lot_dir / LOT_MARKER).touch()
-    except OSError as exc:
-        raise output_error(exc, lot_dir) from None
 
 
 def _run_local(territories, options, jobs, force, bar, results) -> None:

@@ -17,9 +17,8 @@ from pathlib import Path
 
 from . import __version__, config
 from .atomic import is_lot_folder, is_write_error, output_error
-from .errors import (EXIT_BATCH, EXIT_INTERRUPTED, EXIT_UNEXPECTED, EXIT_USAGE, ConfigurationError,
+from .errors import (EXIT_BATCH, EXIT_INTERRUPTED, EXIT_UNEXPECTED, EXIT_USAGE,
                      DiagnosticError, OutputError, PerimeterError, UsageError)
-from .safe_yaml import load_yaml
 
 DEFAULT_TERRITORY = "246100663"  # CU d'Alençon
 
@@ -231,9 +230,6 @@ def cmd_enjeux(args) -> int:
     from .atomic import write_text
     from .territory import resolve
 
-    if args.seuils:  # a binary, huge or alias-bomb file fails here; findings checks the content
-        load_yaml(args.seuils, ConfigurationError, "fichier de seuils",
-                  "Partez du fichier de seuils du kit (diagnostic/seuils.yaml) et modifiez ses valeurs.")
     thresholds = findings.load_thresholds(args.seuils) if args.seuils else None
     axis_set = findings.load_axes(args.axes) if args.axes else None
     territory = resolve(args.territoire)

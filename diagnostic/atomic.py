@@ -29,7 +29,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from . import config
-from .errors import OutputError
+from .errors import OutputError, UsageError
 
 #: The process umask, read once (reading it means setting it: not thread-safe later).
 _UMASK = os.umask(0)
@@ -42,6 +42,8 @@ _WRITE_ERRNOS = {errno.EROFS, errno.EACCES, errno.EPERM, errno.ENOSPC, errno.EDQ
                  errno.EISDIR, errno.ENOTDIR}
 _TMP_DIR_TAG = ".tmp-"
 _OLD_SUFFIX = ".old"
+#: Free space a report folder needs before its build starts (a report weighs 1 to 5 MB).
+MIN_FREE_BYTES = 10 * 1024 * 1024
 #: Age after which a temporary file beside an output is a leftover of a killed run (no lock
 #: guards single files: a younger one may belong to a concurrent writer).
 STALE_FILE_SECONDS = 3600
@@ -65,6 +67,24 @@ def output_error(exc: OSError, path) -> OutputError:
                            "Indiquez un chemin de fichier dont les dossiers parents existent.")
     return OutputError(f"Impossible d'écrire {path} ({exc.strerror or exc}).",
                        "Vérifiez le chemin de sortie et l'espace disque.")
+
+
+def ensure_writable(folder: str | os.PathLike, what) -> None:
+    """A French « lecture seule » / « permission refusée » error when ``folder`` cannot be written."""
+    if not os.access(folder, os.W_OK | os.X_OK):
+        read_only = os.statvfs(folder).f_flag & os.ST_RDONLY
+        code = errno.EROFS if read_only else errno.EACCES
+        raise output_error(OSError(code, os.strerror(code)), what)
+
+
+def ensure_free_space(folder: str | os.PathLike, needed: int, what) -> None:
+    """A French « disque plein » error before a long build when ``folder`` has less than ``needed`` bytes."""
+    try:
+        free = shutil.disk_usage(folder).free
+    except OSError:
+        return  # unknown: the writes themselves will tell
+    if free < needed:
+        raise output_error(OSError(errno.ENOSPC, os.strerror(errno.ENOSPC)), what)
 
 
 def is_write_error(exc: BaseException) -> bool:
@@ -145,6 +165,19 @@ def write_bytes(dest, data: bytes) -> Path:
 # ---------------------------------------------------------------------------
 # Folders
 # ---------------------------------------------------------------------------
+#: Marker file of a lot's folder: :func:`atomic_dir` never replaces a folder that holds its index.
+LOT_MARKER = ".lot-diagnostic"
+
+
+def is_lot_folder(path) -> bool:
+    """True when ``path`` holds a lot's index (marked, or index and workbook without report)."""
+    path = Path(path)
+    if (path / LOT_MARKER).exists():
+        return True
+    return ((path / "index.html").is_file() and (path / "comparaison.xlsx").is_file()
+            and not (path / "metadonnees.json").exists())
+
+
 def _old_path(dest: Path) -> Path:
     return dest.with_name(f".{dest.name}{_OLD_SUFFIX}")
 
@@ -227,22 +260,29 @@ def dir_lock(dest: str | os.PathLike):
 
 
 @contextmanager
-def atomic_dir(dest: str | os.PathLike):
+def atomic_dir(dest: str | os.PathLike, min_free: int = MIN_FREE_BYTES):
     """Yield a temporary directory that replaces ``dest`` as a whole on success.
 
     The previous directory stays in place until the new one is complete, so an
     interrupted run never leaves a half-written report; concurrent runs for the
     same ``dest`` are serialised; the leftovers of killed runs are cleaned up.
+    Less than ``min_free`` bytes free on its disk: a French « disque plein » error
+    at once, rather than a failure inside the notebook minutes later.
     """
     dest = Path(dest)
     try:
         dest.parent.mkdir(parents=True, exist_ok=True)
+        ensure_writable(dest.parent, dest)
+        ensure_free_space(dest.parent, min_free, dest)
         lock = dir_lock(dest)
         lock.__enter__()
     except OSError as exc:
         raise output_error(exc, dest) from None
     try:
         recover_dir(dest)
+        if is_lot_folder(dest):
+            raise UsageError(f"Le dossier {dest} contient l'index d'un lot : le rapport ne le remplace pas.",
+                             "Renommez ou déplacez ce dossier, ou choisissez un autre dossier avec --sortie.")
         clean_stale(dest)
         try:
             tmp = Path(tempfile.mkdtemp(dir=dest.parent, prefix=f".{dest.name}{_TMP_DIR_TAG}"))

@@ -16,10 +16,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-import yaml
-
 from . import catalogue as cat
 from .errors import ConfigurationError
+from .safe_yaml import load_yaml
 
 CANDIDATES_PATH = Path(__file__).with_name("axes-candidats.yaml")
 OTHER_ID = "autres_constats"
@@ -133,20 +132,8 @@ def parse(raw, path, kinds=(), require_content: bool = True) -> AxisSet:
 
 
 def read(path: str | Path):
-    """The YAML content of an axes file, with French errors for unreadable files."""
-    path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except UnicodeDecodeError as exc:
-        raise ConfigurationError(f"Le fichier d'axes {path} n'est pas un fichier texte YAML.", _HINT) from exc
-    except OSError as exc:
-        raise ConfigurationError(f"Fichier d'axes illisible : {path} ({exc.strerror or exc}).",
-                                 "Vérifiez le chemin donné à --axes.") from exc
-    try:
-        return yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        raise ConfigurationError(f"Le fichier d'axes {path} n'est pas un YAML valide.",
-                                 str(exc).splitlines()[0]) from exc
+    """The YAML content of an axes file, with French errors (bounded: :mod:`diagnostic.safe_yaml`)."""
+    return load_yaml(path, ConfigurationError, "fichier d'axes", _HINT)
 
 
 def load(path: str | Path, kinds=()) -> AxisSet:

@@ -42,24 +42,23 @@ from __future__ import annotations
 import contextlib
 import contextvars
 import gc
-import math
 import os
-import re
 import sys
 import threading
 import time
 import traceback
 import uuid
 from concurrent.futures import ThreadPoolExecutor, as_completed
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 
-import pandas as pd
 
 from . import config
-from .atomic import atomic_path, output_error
-from .errors import DiagnosticError, UsageError
-from .export import neutralise_formulas
+from .atomic import LOT_MARKER, is_lot_folder  # noqa: F401 (re-exported)
+from .comparison import report_rows, write_workbook_of_lot
+from .errors import DiagnosticError
+from .lot_specs import (check_scheduler_address, distinct_folders, expand, lot_folder,  # noqa: F401
+                        mark_lot)
 from .report.index_page import write_index
 from .text import format_number, slugify
 
@@ -79,116 +78,6 @@ class BatchOutcome:
     @property
     def built(self) -> int:
         return len(self.successes) - self.skipped
-
-
-# ---------------------------------------------------------------------------
-# Specs
-# ---------------------------------------------------------------------------
-def expand(specs, communes_of: bool = False) -> tuple[str | None, list[str], list[tuple[str, str]]]:
-    """(set name, territory specs, failures) from codes and territories/*.yaml set files.
-
-    A set file contributes its ``territoires`` and ``communes_de``; a perimeter
-    file stays one territory. ``communes_of`` replaces each territory by its
-    communes.
-    """
-    from .territory import is_set_file, load_set, perimeter_path, resolve
-
-    if isinstance(specs, (str, Path)):
-        specs = [specs]
-    name, out, failures = None, [], []
-    for spec in specs:
-        spec = str(spec).strip()
-        if not spec:
-            failures.append(("(vide)", "territoire vide : donnez un code, un nom ou un fichier"))
-            continue
-        try:  # a bad file is one failure among the others, as inside a lot file
-            path = perimeter_path(spec)
-            if path is not None and is_set_file(path):
-                set_name, members = load_set(path)
-                name = name or set_name
-                out.extend(members)
-            else:
-                out.append(str(path.resolve()) if path is not None else spec)
-        except DiagnosticError as exc:
-            failures.append((spec, exc.message))
-    if communes_of:
-        expanded = []
-        for spec in out:
-            try:
-                territory = resolve(spec)
-            except DiagnosticError as exc:
-                failures.append((spec, exc.message))
-                continue
-            expanded.extend(territory.communes)
-            if name is None and len(out) == 1:
-                name = f"communes-{territory.slug}"
-        out = expanded
-    return name, list(dict.fromkeys(out)), failures
-
-
-def distinct_folders(specs: list) -> list:
-    """``specs`` where perimeters sharing a folder name (same ``nom``) get a distinct one.
-
-    The first keeps its name; the others are resolved here and renamed « nom (fichier) »,
-    so that no report overwrites another in the lot.
-    """
-    from .territory import resolve
-
-    seen: set[str] = set()
-    out = []
-    for spec in specs:
-        if isinstance(spec, str) and spec.lower().endswith((".yaml", ".yml")):
-            try:
-                territory = resolve(spec)
-            except DiagnosticError:
-                out.append(spec)  # its worker reports the failure
-                continue
-            if territory.slug in seen:
-                territory = replace(territory, name=f"{territory.name} ({Path(spec).stem})")
-                spec = territory
-            seen.add(territory.slug)
-        out.append(spec)
-    return out
-
-
-#: Marker file of a lot's folder (a report build must never replace it).
-LOT_MARKER = ".lot-diagnostic"
-
-
-def is_lot_folder(path) -> bool:
-    """True when ``path`` holds a lot's index (marked, or index and workbook without report)."""
-    path = Path(path)
-    if (path / LOT_MARKER).exists():
-        return True
-    return ((path / "index.html").is_file() and (path / "comparaison.xlsx").is_file()
-            and not (path / "metadonnees.json").exists())
-
-
-def lot_folder(out_dir: Path, lot: str, report_slugs) -> tuple[Path, str | None]:
-    """The lot's folder, and a French notice when its name had to change.
-
-    A lot named like one of its reports' folders (``--nom l-aigle-61214``), or like a
-    report folder already there, goes to ``lot-<nom>``: a later ``rapport`` would replace it.
-    """
-    folder = out_dir / lot
-    if lot in set(report_slugs) or (folder / "metadonnees.json").exists():
-        renamed = out_dir / f"lot-{lot}"
-        return renamed, (f"Le nom du lot « {lot} » est celui du dossier d'un rapport : l'index du lot "
-                         f"est écrit dans « {renamed.name} ».")
-    return folder, None
-
-
-_SCHEDULER = re.compile(r"((tcp|tls|ucx|ws|wss|inproc)://)?(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9_.-]+)(:\d{1,5})?/?")
-
-
-def check_scheduler_address(address: str) -> str:
-    """``address`` if it looks like a Dask scheduler address, else a French usage error (no connection)."""
-    text = str(address).strip()
-    if not text or not _SCHEDULER.fullmatch(text):
-        raise UsageError(f"« {address} » n'est pas une adresse de planificateur Dask.",
-                         "Forme attendue : tcp://HÔTE:PORT (par exemple tcp://10.0.0.5:8786), "
-                         "ou HÔTE:PORT.")
-    return text
 
 
 def default_jobs() -> int:
@@ -264,21 +153,6 @@ def shutdown_worker(idle_only: bool = False) -> None:
         _local.session = None
 
 
-def _territory_rows(csv_path: Path) -> list[dict]:
-    """The territory's own indicator rows from a report's ``indicateurs.csv``."""
-    df = pd.read_csv(csv_path, sep=";", decimal=",", encoding="utf-8-sig", dtype={"code": str},
-                     keep_default_na=True)
-    df = df[df["level"] == "territoire"]
-    keep = ["id", "theme", "label", "unit", "decimals", "value", "source", "vintage", "note"]
-    df = df[[c for c in keep if c in df.columns]]
-    records = df.to_dict(orient="records")
-    for r in records:
-        for k, v in list(r.items()):
-            if isinstance(v, float) and math.isnan(v):
-                r[k] = None
-    return records
-
-
 def build_one(spec: str, options: dict) -> dict:
     """Build (or skip) the report of one territory; never raises.
 
@@ -320,9 +194,10 @@ def _build_one(spec: str, options: dict) -> dict:
         out.update(ok=True, html=str(result.html), directory=str(result.directory),
                    skipped=result.skipped)
         try:
-            out["indicators"] = _territory_rows(result.directory / "indicateurs.csv")
+            rows = report_rows(result.directory / "indicateurs.csv")
+            out["indicators"], out["departement"] = rows["territoire"], rows["departement"]
         except Exception:  # the index loses its figures, not the report
-            out["indicators"] = []
+            out["indicators"], out["departement"] = [], []
     except DiagnosticError as exc:
         out["reason"] = exc.message
     except KeyboardInterrupt:
@@ -422,7 +297,7 @@ def _run(specs, jobs, force, output_dir, name, client, communes_of, peers) -> Ba
     if notice:
         print(notice, file=sys.stderr)
     lot = lot_dir.name
-    _mark_lot(lot_dir)
+    mark_lot(lot_dir)
     seconds = time.perf_counter() - started
     outcome = BatchOutcome(index=lot_dir / "index.html", workbook=lot_dir / "comparaison.xlsx",
                            successes=successes, failures=failures, name=lot, seconds=seconds)
@@ -430,14 +305,6 @@ def _run(specs, jobs, force, output_dir, name, client, communes_of, peers) -> Ba
     write_index(outcome, lot_dir, jobs)
     _summary(outcome, len(territories))
     return outcome
-
-
-def _mark_lot(lot_dir: Path) -> None:
-    try:
-        lot_dir.mkdir(parents=True, exist_ok=True)
-        (lot_dir / LOT_MARKER).touch()
-    except OSError as exc:
-        raise output_error(exc, lot_dir) from None
 
 
 def _run_local(territories, options, jobs, force, bar, results) -> None:
@@ -579,73 +446,9 @@ def _summary(outcome: BatchOutcome, total: int) -> None:
     print("\n".join(lines), file=sys.stderr)
 
 
-# ---------------------------------------------------------------------------
-# Outputs of the lot
-# ---------------------------------------------------------------------------
-def _value(rows: list[dict], ind_id: str):
-    for r in rows:
-        if r.get("id") == ind_id:
-            return r
-    return None
-
-
 def write_workbook(outcome: BatchOutcome) -> Path:
-    """``comparaison.xlsx``: indicators (rows) × territories (columns), French headers."""
-    from openpyxl.utils import get_column_letter
-
-    from .catalogue import THEMES
-
-    territories = outcome.successes
-    labels = _unique_labels(territories)
-    order: dict[str, dict] = {}
-    for t in territories:
-        for r in t.get("indicators") or []:
-            order.setdefault(r["id"], r)
-    rows = []
-    for ind_id, first in order.items():
-        row = {"Thème": THEMES.get(first.get("theme"), first.get("theme")), "Indicateur": first.get("label"),
-               "Unité": first.get("unit")}
-        sources, vintages = [], []
-        for t, label in zip(territories, labels):
-            r = _value(t.get("indicators") or [], ind_id)
-            row[label] = r.get("value") if r else None
-            if r and r.get("value") is not None:
-                sources.append(str(r.get("source") or ""))
-                vintages.append(str(r.get("vintage") or ""))
-        row["Source"] = " ; ".join(dict.fromkeys(s for s in sources if s))
-        row["Millésime"] = " ; ".join(dict.fromkeys(v for v in vintages if v))
-        rows.append(row)
-    table = pd.DataFrame(rows, columns=["Thème", "Indicateur", "Unité", *labels, "Source", "Millésime"])
-    listing = pd.DataFrame([{"Territoire": t.get("label"), "Code": t.get("code"), "Type": t.get("kind"),
-                             "Communes": t.get("communes"), "Rapport": t.get("html"),
-                             "Statut": "déjà à jour" if t.get("skipped") else "produit"}
-                            for t in territories],
-                           columns=["Territoire", "Code", "Type", "Communes", "Rapport", "Statut"])
-    failures = pd.DataFrame(outcome.failures, columns=["Territoire demandé", "Raison de l'échec"])
-    with atomic_path(outcome.workbook, suffix=".xlsx") as tmp:
-        with pd.ExcelWriter(tmp, engine="openpyxl") as writer:
-            for sheet, df in (("Indicateurs", table), ("Territoires", listing), ("Échecs", failures)):
-                df = neutralise_formulas(df)  # perimeter names come from user files
-                df.to_excel(writer, sheet_name=sheet, index=False)
-                ws = writer.sheets[sheet]
-                for i, col in enumerate(df.columns, start=1):
-                    width = max([len(str(col))] + [len(str(v)) for v in df[col].head(200) if v is not None])
-                    ws.column_dimensions[get_column_letter(i)].width = min(max(10, width + 2), 60)
-                ws.freeze_panes = "D2" if sheet == "Indicateurs" else "A2"
-    return outcome.workbook
-
-
-def _unique_labels(territories: list[dict]) -> list[str]:
-    labels, seen = [], {}
-    for t in territories:
-        label = str(t.get("label") or t.get("spec"))
-        if label in seen:
-            seen[label] += 1
-            label = f"{label} ({seen[label]})"
-        else:
-            seen[label] = 1
-        labels.append(label)
-    return labels
+    """``comparaison.xlsx`` (:mod:`diagnostic.comparison`)."""
+    return write_workbook_of_lot(outcome, outcome.workbook.parent)
 
 
 __all__ = ["run", "build_one", "expand", "BatchOutcome", "write_index", "write_workbook", "default_jobs",

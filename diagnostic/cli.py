@@ -16,10 +16,9 @@ import traceback
 from pathlib import Path
 
 from . import __version__, config
-from .atomic import is_write_error, output_error
-from .errors import (EXIT_BATCH, EXIT_INTERRUPTED, EXIT_UNEXPECTED, EXIT_USAGE, ConfigurationError,
+from .atomic import is_lot_folder, is_write_error, output_error
+from .errors import (EXIT_BATCH, EXIT_INTERRUPTED, EXIT_UNEXPECTED, EXIT_USAGE,
                      DiagnosticError, OutputError, PerimeterError, UsageError)
-from .safe_yaml import load_yaml
 
 DEFAULT_TERRITORY = "246100663"  # CU d'Alençon
 
@@ -231,9 +230,6 @@ def cmd_enjeux(args) -> int:
     from .atomic import write_text
     from .territory import resolve
 
-    if args.seuils:  # a binary, huge or alias-bomb file fails here; findings checks the content
-        load_yaml(args.seuils, ConfigurationError, "fichier de seuils",
-                  "Partez du fichier de seuils du kit (diagnostic/seuils.yaml) et modifiez ses valeurs.")
     thresholds = findings.load_thresholds(args.seuils) if args.seuils else None
     axis_set = findings.load_axes(args.axes) if args.axes else None
     territory = resolve(args.territoire)
@@ -257,7 +253,8 @@ def cmd_enjeux(args) -> int:
 def _emit(df, args, kind: str) -> int:
     from . import export
 
-    text = export.write(df, args.format, args.sortie, kind=kind)
+    territory = getattr(args, "territoire", None) if kind == "indicateurs" else None
+    text = export.write(df, args.format, args.sortie, kind=kind, territory=territory)
     if text is not None:
         sys.stdout.write(text)
     else:
@@ -273,13 +270,13 @@ def _output_folder(value: str | None) -> None:
 
 
 def cmd_rapport(args) -> int:
-    from . import batch, report
+    from . import report
     from .territory import resolve
 
     _output_folder(args.sortie)
     territory = resolve(args.territoire)
     dest = Path(args.sortie or config.reports_dir()) / territory.slug
-    if batch.is_lot_folder(dest):
+    if is_lot_folder(dest):  # atomic_dir refuses too; here before a kernel is started
         raise UsageError(f"Le dossier {dest} contient l'index d'un lot : le rapport ne le remplace pas.",
                          "Renommez ou déplacez ce dossier, ou choisissez un autre dossier avec --sortie.")
     result = report.build(territory, output_dir=args.sortie, peers=_split(args.pairs))

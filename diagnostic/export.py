@@ -16,14 +16,16 @@ from __future__ import annotations
 
 import json
 import math
-import re
 from pathlib import Path
 
 import pandas as pd
 
-from .atomic import atomic_path, write_text
-from .catalogue import THEMES
+from .atomic import write_text
+from .catalogue import THEMES, catalogue
 from .errors import DiagnosticError
+from .findings import HEADERS_FR as FINDINGS_HEADERS_FR
+from .formulas import FORMULA_STARTS, neutralise_formulas, safe_cell  # noqa: F401 (public here too)
+from .workbook import Sheet, write_workbook
 from .text import format_number
 
 FORMATS = ("table", "csv", "json", "xlsx")
@@ -49,27 +51,6 @@ SHEETS = {"demographie": "Démographie", "familles": "Familles et ménages",
           "emploi": "Emploi", "equipements": "Équipements", "mobilite": "Mobilité"}
 LEVEL_FR = {"territoire": "Territoire", "departement": "Département", "region": "Région",
             "france": "France", "pair": "Comparaison"}
-
-
-#: First characters that make a spreadsheet read a text cell as a formula.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-_NUMBER = re.compile(r"[+-]?(\d[\d\s\u00a0\u202f]*)([.,]\d+)?([eE][+-]?\d+)?%?")
-
-
-def safe_cell(value):
-    """``value`` made inert for a spreadsheet: formula-like text gets a leading apostrophe."""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS) and not _NUMBER.fullmatch(value.strip()):
-        return "'" + value
-    return value
-
-
-def neutralise_formulas(df: pd.DataFrame) -> pd.DataFrame:
-    """A copy of ``df`` whose text cells and headers cannot run as formulas (numbers untouched)."""
-    out = df.rename(columns={c: safe_cell(c) for c in df.columns if isinstance(c, str)})
-    for column in out.columns:
-        if not pd.api.types.is_numeric_dtype(out[column]):  # object or pandas "str" columns
-            out[column] = out[column].map(safe_cell)
-    return out
 
 
 def level_columns(df: pd.DataFrame) -> dict[tuple[str, str], str]:
@@ -107,15 +88,21 @@ def to_records(df: pd.DataFrame) -> list[dict]:
     return [{k: _clean(v) for k, v in row.items()} for row in df.to_dict(orient="records")]
 
 
-def write(df: pd.DataFrame, fmt: str, path: str | Path | None, kind: str = "indicateurs") -> str | None:
-    """Write ``df`` in ``fmt`` to ``path`` (or return the text when ``path`` is None)."""
+def write(df: pd.DataFrame, fmt: str, path: str | Path | None, kind: str = "indicateurs",
+          territory=None) -> str | None:
+    """Write ``df`` in ``fmt`` to ``path`` (or return the text when ``path`` is None).
+
+    ``territory``: per-commune sheets in an indicators workbook (several communes)."""
     if fmt not in FORMATS:
         raise DiagnosticError(f"Format inconnu « {fmt} ».", f"Formats possibles : {', '.join(FORMATS)}.")
     if fmt == "xlsx":
         if path is None:
             raise DiagnosticError("Le format xlsx demande un fichier de sortie.",
                                   "Ajoutez --sortie FICHIER.xlsx.")
-        (indicators_workbook if kind == "indicateurs" else findings_workbook)(df, path)
+        if kind == "indicateurs":
+            indicators_workbook(df, path, territory=territory)
+        else:
+            findings_workbook(df, path)
         return None
     if fmt == "json":
         text = json.dumps(to_records(df), ensure_ascii=False, indent=1)
@@ -202,49 +189,96 @@ def findings_text(df: pd.DataFrame) -> str:
 # ---------------------------------------------------------------------------
 # Workbooks
 # ---------------------------------------------------------------------------
-def _autosize(ws) -> None:
-    for column in ws.columns:
-        length = max((len(str(c.value)) if c.value is not None else 0) for c in column)
-        ws.column_dimensions[column[0].column_letter].width = min(max(10, length + 2), 70)
+#: Territories whose communes get per-commune sheets (a département has up to 900 communes).
+MAX_COMMUNE_SHEETS = 1000
+_FIXED = ("Identifiant", "Indicateur", "Unité")
 
 
-def indicators_workbook(df: pd.DataFrame, path: str | Path) -> Path:
-    """One sheet per theme (indicators × levels, numbers kept numeric), plus sources and data."""
-    path = Path(path)
+def _theme_sheet(theme: str, group: pd.DataFrame, names: list[str]) -> Sheet:
+    own = group[group["level"] == "territoire"].set_index("id")
+    values = group.pivot(index="id", columns="column", values="value")
+    frame = pd.DataFrame({"Identifiant": own.index, "Indicateur": own["label"].values,
+                          "Unité": own["unit"].values})
+    levels = [name for name in names if name in values.columns]
+    for name in levels:
+        frame[name] = values[name].reindex(own.index).values
+    frame["Source"] = own["source"].values
+    frame["Millésime"] = own["vintage"].values
+    frame["Note"] = own["note"].values
+    decimals = list(own["decimals"].values)
+    units = list(own["unit"].values)
+    return Sheet(SHEETS.get(theme, theme), frame, freeze="D2", decimals={n: decimals for n in levels},
+                 units={n: units for n in levels})
+
+
+def commune_sheets(df: pd.DataFrame, territory) -> list[Sheet]:
+    """One sheet per theme: the territory's communes (rows) × the theme's indicators (columns).
+
+    Only for a territory of 2 to :data:`MAX_COMMUNE_SHEETS` communes; a commune the source
+    does not cover, or whose figures are secret, stays empty (never 0).
+    """
+    from .indicators.values import commune_values  # the engine, only for multi-commune workbooks
+    from .territory import resolve
+
+    territory = resolve(territory)
+    if not 1 < len(territory.communes) <= MAX_COMMUNE_SHEETS:
+        return []
+    own = df[df["level"] == "territoire"]
+    sheets = []
+    for theme, group in own.groupby("theme", sort=False):
+        frame, decimals, units = None, {}, {}
+        for _, row in group.iterrows():
+            values = commune_values(territory, row["id"])
+            if frame is None:
+                frame = pd.DataFrame({"Code": values["code"], "Commune": values["name"]})
+            header = f"{row['label']} ({row['unit']})" if row["unit"] else str(row["label"])
+            frame[header] = values["value"].to_numpy()
+            decimals[header], units[header] = row["decimals"], row["unit"]
+        if frame is not None:
+            sheets.append(Sheet(f"Communes - {SHEETS.get(theme, theme)}", frame, freeze="C2",
+                                decimals=decimals, units=units))
+    return sheets
+
+
+def indicators_workbook(df: pd.DataFrame, path: str | Path, territory=None) -> Path:
+    """One sheet per theme (indicators × levels), per-commune sheets, sources and notes, long data.
+
+    Numbers stay numbers, displayed with the indicator's decimals; headers are French and
+    frozen. ``territory``: per-commune sheets for a territory of several communes.
+    """
     df = _with_column(df)
     names = list(dict.fromkeys(df["column"]))
-    with atomic_path(path, suffix=".xlsx") as tmp:
-        with pd.ExcelWriter(tmp, engine="openpyxl") as writer:
-            for theme, group in df.groupby("theme", sort=False):
-                own = group[group["level"] == "territoire"].set_index("id")
-                values = group.pivot(index="id", columns="column", values="value")
-                sheet_df = pd.DataFrame({"Identifiant": own.index, "Indicateur": own["label"].values,
-                                         "Unité": own["unit"].values})
-                for name in names:
-                    if name in values.columns:
-                        sheet_df[name] = values[name].reindex(own.index).values
-                sheet_df["Source"] = own["source"].values
-                sheet_df["Millésime"] = own["vintage"].values
-                sheet_df["Note"] = own["note"].values
-                sheet = SHEETS.get(theme, theme)[:31]
-                neutralise_formulas(sheet_df).to_excel(writer, sheet_name=sheet, index=False)
-                _autosize(writer.sheets[sheet])
-            notes = df[["label", "level", "name", "source", "vintage", "geo_year", "note"]]
-            notes = notes.assign(level=notes["level"].map(LEVEL_FR))
-            neutralise_formulas(notes.rename(columns=INDICATOR_HEADERS_FR)).to_excel(writer, sheet_name="Sources et notes",
-                                                                index=False)
-            _autosize(writer.sheets["Sources et notes"])
-            long = df[[c for c in INDICATOR_HEADERS_FR if c in df.columns]].rename(columns=INDICATOR_HEADERS_FR)
-            neutralise_formulas(long).to_excel(writer, sheet_name="Données (format long)", index=False)
-    return path
+    sheets = [_theme_sheet(theme, group, names) for theme, group in df.groupby("theme", sort=False)]
+    if territory is not None:
+        sheets += commune_sheets(df, territory)
+    notes = df[["label", "level", "name", "source", "vintage", "geo_year", "note"]]
+    notes = notes.assign(level=notes["level"].map(LEVEL_FR)).rename(columns=INDICATOR_HEADERS_FR)
+    sheets.append(Sheet("Sources et notes", notes, freeze="B2"))
+    long = df[[c for c in INDICATOR_HEADERS_FR if c in df.columns]].rename(columns=INDICATOR_HEADERS_FR)
+    sheets.append(Sheet("Données (format long)", long, freeze="D2",
+                        decimals={"Valeur": list(df["decimals"].values)}, units={"Valeur": list(df["unit"].values)}))
+    return write_workbook(path, sheets)
 
 
 def findings_workbook(df: pd.DataFrame, path: str | Path) -> Path:
-    path = Path(path)
-    cols = [c for c in FINDING_HEADERS_FR if c in df.columns]
-    out = df[cols].assign(status=df["status"].map(STATUS_FR)).rename(columns=FINDING_HEADERS_FR)
-    with atomic_path(path, suffix=".xlsx") as tmp:
-        with pd.ExcelWriter(tmp, engine="openpyxl") as writer:
-            neutralise_formulas(out).to_excel(writer, sheet_name="Enjeux", index=False)
-            _autosize(writer.sheets["Enjeux"])
-    return path
+    """The findings with the columns and French headers of ``enjeux.csv``; values shown with their
+    indicator's decimals, gaps in points or in percent as stated."""
+    headers = FINDINGS_HEADERS_FR if "status_label" in df.columns else FINDING_HEADERS_FR
+    cols = [c for c in headers if c in df.columns]
+    out = df[cols].rename(columns=headers).map(
+        lambda v: "; ".join(map(str, v)) if isinstance(v, (list, tuple)) else v)  # secondary axes
+    if "status_label" not in df.columns and "status" in cols:
+        out[headers["status"]] = df["status"].map(STATUS_FR).values
+    indicators = catalogue()
+    ids = df["id"] if "id" in df.columns else pd.Series([None] * len(df))
+    decimals = [indicators[i].decimals if i in indicators else 1 for i in ids]
+    formats, units = {}, {}
+    for column in ("value", "reference_value"):
+        if column in cols:
+            formats[headers[column]] = decimals
+            units[headers[column]] = list(df["unit"].values) if "unit" in df.columns else None
+    if "gap" in cols:
+        relative = [str(u) == "%" for u in (df["gap_unit"] if "gap_unit" in df.columns else [""] * len(df))]
+        formats[headers["gap"]] = [0 if r else d for r, d in zip(relative, decimals)]
+        units[headers["gap"]] = ["%" if r else None for r in relative]
+    return write_workbook(path, [Sheet("Enjeux", out, freeze="A2", decimals=formats, units=units)])

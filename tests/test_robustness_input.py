@@ -1,5 +1,6 @@
 """Bad input fails fast with a French error and the documented exit code (issue 11)."""
 import os
+import re
 import subprocess
 import sys
 import textwrap
@@ -63,6 +64,17 @@ def test_binary_or_bomb_thresholds_file(tmp_path):
     binary.write_text(BOMB)
     proc = run("enjeux", "61214", "--seuils", binary)
     assert proc.returncode == errors.EXIT_USAGE and "limites" in proc.stderr
+    proc = run("enjeux", "61214", "--axes", binary)
+    assert proc.returncode == errors.EXIT_USAGE and "fichier d'axes" in proc.stderr and "limites" in proc.stderr
+
+
+def test_findings_csv_holds_no_live_formula():
+    from diagnostic import findings, indicators
+
+    df = findings.compute(indicators.compute("61214"))
+    df.loc[df.index[0], "sentence"] = '=HYPERLINK("http://x","clic")'
+    text = findings.to_csv_text(df)
+    assert "'=HYPERLINK" in text and not re.search(r"(^|;)\"?[=+@]", text, re.M)
 
 
 def test_territoires_as_a_string_is_refused(tmp_path):

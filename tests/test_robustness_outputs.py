@@ -195,3 +195,13 @@ def test_lot_with_homonyms_a_bad_file_and_a_report_name(tmp_path):
     assert batch.is_lot_folder(lot)
     for path in (lot / "index.html", lot / "comparaison.xlsx", out / "mon-perimetre" / "rapport.html"):
         assert stat.S_IMODE(path.stat().st_mode) == 0o666 & ~_umask(), path
+
+
+def test_atomic_dir_never_replaces_a_lot_folder(tmp_path):
+    lot = tmp_path / "mon-lot"
+    lot.mkdir()
+    (lot / atomic.LOT_MARKER).touch()
+    with pytest.raises(errors.UsageError, match="index d'un lot"):
+        with atomic.atomic_dir(lot):
+            pass
+    assert (lot / atomic.LOT_MARKER).exists() and _hidden(tmp_path) == []

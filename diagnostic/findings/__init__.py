@@ -21,6 +21,7 @@ from .. import axes as axes_mod
 from . import contraste, ecart, qpv, tendance  # noqa: F401  (register the kinds)
 from ..atomic import write_text
 from ..errors import DiagnosticError
+from ..formulas import neutralise_formulas
 from ..territory import Territory, resolve
 from .phrases import with_article as _with_article  # noqa: F401  (used by the report sections)
 from .registry import STATUS_FR, Context, Finding, get, names, register  # noqa: F401
@@ -132,7 +133,8 @@ def to_records(df: pd.DataFrame) -> list[dict]:
 def to_csv_text(df: pd.DataFrame) -> str:
     """``enjeux.csv``: the same content as the JSON, French headers, ``;`` and decimal comma."""
     out = df.assign(secondary_axes=df["secondary_axes"].map(lambda a: ", ".join(a) if isinstance(a, list) else a))
-    return out[COLUMNS].rename(columns=HEADERS_FR).to_csv(sep=";", decimal=",", index=False)
+    # Names come from user files: no cell may run as a spreadsheet formula.
+    return neutralise_formulas(out[COLUMNS].rename(columns=HEADERS_FR)).to_csv(sep=";", decimal=",", index=False)
 
 
 def to_text(df: pd.DataFrame) -> str:

@@ -8,10 +8,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import yaml
-
 from .. import catalogue as cat
 from ..errors import ConfigurationError
+from ..safe_yaml import load_yaml
 
 THRESHOLDS_PATH = Path(__file__).resolve().parent.parent / "seuils.yaml"
 _GAP_KEYS = ("ecart_points", "ecart_relatif")
@@ -102,19 +101,8 @@ class _Checker:
 
 
 def _read(path: Path):
-    try:
-        text = path.read_text(encoding="utf-8")
-    except UnicodeDecodeError as exc:
-        raise ConfigurationError(f"Le fichier de seuils {path} n'est pas un fichier texte YAML "
-                                 "(contenu binaire ou encodage autre que UTF-8).", _HINT) from exc
-    except OSError as exc:
-        raise ConfigurationError(f"Fichier de seuils illisible : {path} ({exc.strerror or exc}).",
-                                 "Vérifiez le chemin donné à --seuils.") from exc
-    try:
-        return yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        raise ConfigurationError(f"Le fichier de seuils {path} n'est pas un YAML valide.",
-                                 str(exc).splitlines()[0]) from exc
+    """The YAML content of a thresholds file, French errors (bounded: :mod:`diagnostic.safe_yaml`)."""
+    return load_yaml(path, ConfigurationError, "fichier de seuils", _HINT)
 
 
 def load_thresholds(path: str | Path | None = None) -> Thresholds:

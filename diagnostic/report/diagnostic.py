@@ -158,7 +158,7 @@ class Diagnostic:
             return []
         directory = Path(directory)
         directory.mkdir(parents=True, exist_ok=True)
-        export.indicators_workbook(self.table, directory / "indicateurs.xlsx")
+        export.indicators_workbook(self.table, directory / "indicateurs.xlsx", territory=self.territory)
         export.write(self.table, "csv", directory / "indicateurs.csv")
         export.write(self.findings, "csv", directory / "enjeux.csv", kind="enjeux")
         return [directory / n for n in ("indicateurs.xlsx", "indicateurs.csv", "enjeux.csv")]

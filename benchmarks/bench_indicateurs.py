@@ -49,9 +49,13 @@ def _plans() -> list[tuple]:
     """What each indicator reads (known before timing: a script writer knows it too)."""
     out = []
     for ind in cat.get(None):
-        method, src, den_src, base, _ = indicators._plan_cached(ind.id)
+        p = indicators.plan(ind.id)
+        method = p.method
         if method is None:
             continue
+        src = p.tables.src if p.tables else None
+        den_src = (p.tables.den or src) if p.tables else None
+        base = p.tables.base if p.tables else None
         vintage = src.vintage if src is not None else None
         den = den_src.key if den_src is not None and den_src is not src else None
         den_vintage = den_src.vintage if den else None

@@ -57,7 +57,7 @@ def cache_dir(path):
     ``$DIAGNOSTIC_CACHE`` alike)."""
     from diagnostic import config, data, store
 
-    saved_override = config._cache_override
+    saved_override = config.options_set().cache
     saved_env = os.environ.get("DIAGNOSTIC_CACHE")
     config.set_cache(path)
     store.clear_memory()
@@ -65,7 +65,7 @@ def cache_dir(path):
     try:
         yield Path(path)
     finally:
-        config._cache_override = saved_override
+        config.configure(cache=saved_override)
         if saved_env is None:
             os.environ.pop("DIAGNOSTIC_CACHE", None)
         else:

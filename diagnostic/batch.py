@@ -10,8 +10,11 @@ a French progress bar on stderr, and writes under ``reports/<lot>/``:
   reason;
 * ``comparaison.xlsx`` — every territory's indicators side by side.
 
-A failing territory (unknown code, notebook error…) never stops the others: its
-reason is recorded in French. A report whose fingerprint (territory, kit
+A failing territory (unknown code, invalid perimeter file, notebook error…) never
+stops the others: its reason is recorded in French. Each report gets its own
+folder (two perimeters with the same ``nom`` are told apart by their file name),
+and the lot's folder is never one a report would replace (it is marked, and
+renamed ``lot-<nom>`` when its name is a report's). A report whose fingerprint (territory, kit
 version, notebook, code and input checksums) is unchanged is not rebuilt unless
 ``force``.
 
@@ -41,20 +44,22 @@ import contextvars
 import gc
 import math
 import os
+import re
 import sys
 import threading
 import time
 import traceback
 import uuid
 from concurrent.futures import ThreadPoolExecutor, as_completed
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import pandas as pd
 
 from . import config
-from .atomic import atomic_path
-from .errors import DiagnosticError
+from .atomic import atomic_path, output_error
+from .errors import DiagnosticError, UsageError
+from .export import neutralise_formulas
 from .report.index_page import write_index
 from .text import format_number, slugify
 
@@ -94,18 +99,18 @@ def expand(specs, communes_of: bool = False) -> tuple[str | None, list[str], lis
     for spec in specs:
         spec = str(spec).strip()
         if not spec:
+            failures.append(("(vide)", "territoire vide : donnez un code, un nom ou un fichier"))
             continue
-        try:
+        try:  # a bad file is one failure among the others, as inside a lot file
             path = perimeter_path(spec)
+            if path is not None and is_set_file(path):
+                set_name, members = load_set(path)
+                name = name or set_name
+                out.extend(members)
+            else:
+                out.append(str(path.resolve()) if path is not None else spec)
         except DiagnosticError as exc:
             failures.append((spec, exc.message))
-            continue
-        if path is not None and is_set_file(path):
-            set_name, members = load_set(path)
-            name = name or set_name
-            out.extend(members)
-        else:
-            out.append(str(path.resolve()) if path is not None else spec)
     if communes_of:
         expanded = []
         for spec in out:
@@ -119,6 +124,71 @@ def expand(specs, communes_of: bool = False) -> tuple[str | None, list[str], lis
                 name = f"communes-{territory.slug}"
         out = expanded
     return name, list(dict.fromkeys(out)), failures
+
+
+def distinct_folders(specs: list) -> list:
+    """``specs`` where perimeters sharing a folder name (same ``nom``) get a distinct one.
+
+    The first keeps its name; the others are resolved here and renamed « nom (fichier) »,
+    so that no report overwrites another in the lot.
+    """
+    from .territory import resolve
+
+    seen: set[str] = set()
+    out = []
+    for spec in specs:
+        if isinstance(spec, str) and spec.lower().endswith((".yaml", ".yml")):
+            try:
+                territory = resolve(spec)
+            except DiagnosticError:
+                out.append(spec)  # its worker reports the failure
+                continue
+            if territory.slug in seen:
+                territory = replace(territory, name=f"{territory.name} ({Path(spec).stem})")
+                spec = territory
+            seen.add(territory.slug)
+        out.append(spec)
+    return out
+
+
+#: Marker file of a lot's folder (a report build must never replace it).
+LOT_MARKER = ".lot-diagnostic"
+
+
+def is_lot_folder(path) -> bool:
+    """True when ``path`` holds a lot's index (marked, or index and workbook without report)."""
+    path = Path(path)
+    if (path / LOT_MARKER).exists():
+        return True
+    return ((path / "index.html").is_file() and (path / "comparaison.xlsx").is_file()
+            and not (path / "metadonnees.json").exists())
+
+
+def lot_folder(out_dir: Path, lot: str, report_slugs) -> tuple[Path, str | None]:
+    """The lot's folder, and a French notice when its name had to change.
+
+    A lot named like one of its reports' folders (``--nom l-aigle-61214``), or like a
+    report folder already there, goes to ``lot-<nom>``: a later ``rapport`` would replace it.
+    """
+    folder = out_dir / lot
+    if lot in set(report_slugs) or (folder / "metadonnees.json").exists():
+        renamed = out_dir / f"lot-{lot}"
+        return renamed, (f"Le nom du lot « {lot} » est celui du dossier d'un rapport : l'index du lot "
+                         f"est écrit dans « {renamed.name} ».")
+    return folder, None
+
+
+_SCHEDULER = re.compile(r"((tcp|tls|ucx|ws|wss|inproc)://)?(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9_.-]+)(:\d{1,5})?/?")
+
+
+def check_scheduler_address(address: str) -> str:
+    """``address`` if it looks like a Dask scheduler address, else a French usage error (no connection)."""
+    text = str(address).strip()
+    if not text or not _SCHEDULER.fullmatch(text):
+        raise UsageError(f"« {address} » n'est pas une adresse de planificateur Dask.",
+                         "Forme attendue : tcp://HÔTE:PORT (par exemple tcp://10.0.0.5:8786), "
+                         "ou HÔTE:PORT.")
+    return text
 
 
 def default_jobs() -> int:
@@ -233,9 +303,11 @@ def _build_one(spec: str, options: dict) -> dict:
     started = time.perf_counter()
     out = {"spec": spec, "ok": False, "reason": None, "skipped": False, "pid": os.getpid()}
     try:
-        if options.get("mirror"):
+        # A Dask worker learns the lot's folders; a local worker already has them (setting them
+        # again would pin this process's configuration for good).
+        if options.get("mirror") and Path(options["mirror"]) != config.mirror_dir():
             config.set_mirror(options["mirror"])
-        if options.get("cache"):
+        if options.get("cache") and Path(options["cache"]) != config.cache_dir():
             config.set_cache(options["cache"])
         territory = resolve(spec)
         out.update(code=territory.code, name=territory.name, label=territory.label,
@@ -327,6 +399,7 @@ def run(specs, jobs: int | None = None, force: bool = False, output_dir=None, na
 def _run(specs, jobs, force, output_dir, name, client, communes_of, peers) -> BatchOutcome:
     started = time.perf_counter()
     set_name, territories, failures = expand(specs, communes_of=communes_of)
+    territories = distinct_folders(territories)
     lot = slugify(name or set_name or "lot")
     out_dir = (Path(output_dir) if output_dir else config.reports_dir()).resolve()
     jobs = max(1, min(jobs or default_jobs(), max(1, len(territories))))
@@ -344,9 +417,12 @@ def _run(specs, jobs, force, output_dir, name, client, communes_of, peers) -> Ba
     order = {spec: i for i, spec in enumerate(territories)}
     results.sort(key=lambda r: order.get(r["spec"], 0))
     successes = [r for r in results if r.get("ok")]
-    failures += [(r["spec"], r.get("reason") or "raison inconnue") for r in results if not r.get("ok")]
-    lot_dir = out_dir / lot
-    lot_dir.mkdir(parents=True, exist_ok=True)
+    failures += [(str(r["spec"]), r.get("reason") or "raison inconnue") for r in results if not r.get("ok")]
+    lot_dir, notice = lot_folder(out_dir, lot, [r.get("slug") for r in successes])
+    if notice:
+        print(notice, file=sys.stderr)
+    lot = lot_dir.name
+    _mark_lot(lot_dir)
     seconds = time.perf_counter() - started
     outcome = BatchOutcome(index=lot_dir / "index.html", workbook=lot_dir / "comparaison.xlsx",
                            successes=successes, failures=failures, name=lot, seconds=seconds)
@@ -354,6 +430,14 @@ def _run(specs, jobs, force, output_dir, name, client, communes_of, peers) -> Ba
     write_index(outcome, lot_dir, jobs)
     _summary(outcome, len(territories))
     return outcome
+
+
+def _mark_lot(lot_dir: Path) -> None:
+    try:
+        lot_dir.mkdir(parents=True, exist_ok=True)
+        (lot_dir / LOT_MARKER).touch()
+    except OSError as exc:
+        raise output_error(exc, lot_dir) from None
 
 
 def _run_local(territories, options, jobs, force, bar, results) -> None:
@@ -422,6 +506,8 @@ def _dask_client(scheduler: str | None):
             "environnement.",
             "Installez-les (pip install 'diagnostic[dask]'), ou utilisez le moteur local "
             "(par défaut).") from None
+    if scheduler:
+        scheduler = check_scheduler_address(scheduler)
     if not scheduler:
         raise DiagnosticError("Le moteur Dask demande l'adresse de son planificateur.",
                               "Indiquez-la avec --planificateur ADRESSE (par exemple "
@@ -446,7 +532,7 @@ def _run_dask(client, territories, options, bar, results) -> int:
         threads = 1
     prepare(territories)  # the store is shared: reference values computed once, here
     lot = uuid.uuid4().hex[:8]
-    futures = {client.submit(build_one, spec, options, key=f"rapport-{slugify(spec)[-40:]}-{lot}-{i}",
+    futures = {client.submit(build_one, spec, options, key=f"rapport-{slugify(str(spec))[-40:]}-{lot}-{i}",
                              pure=False): spec for i, spec in enumerate(territories)}
     try:
         for future in distributed.as_completed(futures, loop=client.loop):
@@ -539,6 +625,7 @@ def write_workbook(outcome: BatchOutcome) -> Path:
     with atomic_path(outcome.workbook, suffix=".xlsx") as tmp:
         with pd.ExcelWriter(tmp, engine="openpyxl") as writer:
             for sheet, df in (("Indicateurs", table), ("Territoires", listing), ("Échecs", failures)):
+                df = neutralise_formulas(df)  # perimeter names come from user files
                 df.to_excel(writer, sheet_name=sheet, index=False)
                 ws = writer.sheets[sheet]
                 for i, col in enumerate(df.columns, start=1):
@@ -561,4 +648,5 @@ def _unique_labels(territories: list[dict]) -> list[str]:
     return labels
 
 
-__all__ = ["run", "build_one", "expand", "BatchOutcome", "write_index", "write_workbook", "default_jobs"]
+__all__ = ["run", "build_one", "expand", "BatchOutcome", "write_index", "write_workbook", "default_jobs",
+           "distinct_folders", "is_lot_folder", "lot_folder", "check_scheduler_address", "LOT_MARKER"]

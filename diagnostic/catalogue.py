@@ -1,16 +1,37 @@
-"""The indicator catalogue (``catalogue.yaml``): loading and validation."""
+"""The indicator catalogue (``catalogue.yaml``) and the id lists (``listes.yaml``):
+loading and validation.
+
+Every entry is checked at load: theme, kind (:mod:`diagnostic.kinds`), source
+(a product registered by a module of :mod:`diagnostic.sources`), unit (declared in
+``listes.yaml``), CTG axes; every id list must name catalogue ids. An error is
+French and names the file and the entry.
+
+Extra entries (a local indicator, a test) come from the YAML files listed in
+``$DIAGNOSTIC_CATALOGUE`` (separated by ``os.pathsep``) or passed to
+:func:`load`: they are appended to the shipped catalogue, with the same checks.
+"""
 from __future__ import annotations
 
 import functools
+import os
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
+from rapidfuzz import process
 
+from . import kinds
 from .errors import ConfigurationError, UnknownIndicator
+from . import axes as axes_mod
+from .sources import REGISTRY
 
 CATALOGUE_PATH = Path(__file__).with_name("catalogue.yaml")
+LISTS_PATH = Path(__file__).with_name("listes.yaml")
+#: Environment variable listing extra catalogue files.
+EXTRA_ENV = "DIAGNOSTIC_CATALOGUE"
+#: The id lists of listes.yaml, by name.
+ID_LISTS = ("chiffres_cles", "cartes", "index_lot")
 
 THEMES = {
     "demographie": "Démographie",
@@ -25,7 +46,6 @@ THEMES = {
     "mobilite": "Mobilité",
 }
 
-KINDS = {"ratio", "count", "level", "annual_rate", "evolution"}
 POLARITIES = {"hausse_defavorable", "baisse_defavorable", "neutre"}
 _TERM = re.compile(r"\s*([+-]?)\s*([A-Za-z0-9_{}]+)")
 
@@ -84,21 +104,24 @@ class Indicator:
     def theme_label(self) -> str:
         return THEMES[self.theme]
 
-    @property
-    def is_share(self) -> bool:
-        return self.unit.startswith("%")
-
 
 def _method(raw: dict, where: str) -> Method:
     if "source" not in raw or "numerator" not in raw:
         raise ConfigurationError(f"{where} : chaque calcul doit indiquer « source » et « numerator ».")
     kind = raw.get("kind") or ("ratio" if raw.get("denominator") else "count")
-    if kind not in KINDS:
-        raise ConfigurationError(f"{where} : type de calcul inconnu « {kind} » (attendu : {', '.join(sorted(KINDS))}).")
-    if kind in ("ratio", "annual_rate") and not raw.get("denominator"):
+    if kind not in kinds.names():
+        raise ConfigurationError(f"{where} : type de calcul inconnu « {kind} » "
+                                 f"(attendu : {', '.join(kinds.names())}).")
+    spec = kinds.get(kind)
+    if spec.needs_denominator and not raw.get("denominator"):
         raise ConfigurationError(f"{where} : un calcul « {kind} » demande un dénominateur.")
-    if kind == "evolution" and not raw.get("base_vintage"):
-        raise ConfigurationError(f"{where} : un calcul « evolution » demande « base_vintage ».")
+    if spec.needs_base and not raw.get("base_vintage"):
+        raise ConfigurationError(f"{where} : un calcul « {kind} » demande « base_vintage ».")
+    for key in ("source", "denominator_source"):
+        if raw.get(key) is not None and str(raw[key]) not in REGISTRY:
+            raise ConfigurationError(
+                f"{where} : source « {raw[key]} » inconnue (aucun module de diagnostic/sources ne "
+                f"l'enregistre ; sources connues : {', '.join(sorted(REGISTRY))}).")
     den = raw.get("denominator")
     return Method(
         source=str(raw["source"]), kind=kind, numerator=Expression(str(raw["numerator"])),
@@ -110,12 +133,13 @@ def _method(raw: dict, where: str) -> Method:
     )
 
 
-def parse(entries: list, origin: str = "catalogue") -> dict[str, Indicator]:
-    from .findings import AXES  # the axes are defined with the findings
-
+def parse(entries: list, origin: str = "catalogue", known: dict[str, Indicator] | None = None
+          ) -> dict[str, Indicator]:
+    """Validated indicators of a YAML list, appended to ``known`` (ids must stay unique)."""
     if not isinstance(entries, list):
         raise ConfigurationError(f"{origin} : le catalogue doit être une liste d'indicateurs.")
-    out: dict[str, Indicator] = {}
+    out: dict[str, Indicator] = dict(known or {})
+    units = declared_units()
     for raw in entries:
         ident = raw.get("id") if isinstance(raw, dict) else None
         if not ident:
@@ -126,28 +150,62 @@ def parse(entries: list, origin: str = "catalogue") -> dict[str, Indicator]:
         theme = raw.get("theme")
         if theme not in THEMES:
             raise ConfigurationError(f"{where} : thème inconnu « {theme} ».")
+        unit = str(raw.get("unit", ""))
+        if unit not in units:
+            raise ConfigurationError(f"{where} : unité inconnue « {unit} ».",
+                                     f"Unités déclarées dans {LISTS_PATH.name} : « "
+                                     + " », « ".join(units) + " ».")
         polarity = raw.get("polarity", "neutre")
         if polarity not in POLARITIES:
             raise ConfigurationError(f"{where} : polarité inconnue « {polarity} ».")
         axes = tuple(raw.get("axes") or ())
-        unknown = [a for a in axes if a not in AXES]
+        unknown = [a for a in axes if a not in axes_mod.CANDIDATE_AXES]
         if unknown:
             raise ConfigurationError(f"{where} : axe(s) CTG inconnu(s) : {', '.join(unknown)}.")
         methods = tuple(_method(m, where) for m in raw.get("calcul") or ())
         if not methods:
             raise ConfigurationError(f"{where} : aucun « calcul ».")
         out[ident] = Indicator(
-            id=ident, theme=theme, label=str(raw["label"]), unit=str(raw.get("unit", "")),
+            id=ident, theme=theme, label=str(raw["label"]), unit=unit,
             decimals=int(raw.get("decimals", 1)), polarity=polarity, axes=axes, methods=methods,
             note=" ".join(str(raw.get("note", "")).split()),
         )
     return out
 
 
-@functools.lru_cache(maxsize=1)
+def _read_yaml(path: Path):
+    try:
+        return yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise ConfigurationError(f"Catalogue illisible : {path} ({exc.strerror}).",
+                                 f"Vérifiez le chemin donné dans ${EXTRA_ENV}.") from None
+    except (yaml.YAMLError, UnicodeDecodeError) as exc:
+        raise ConfigurationError(f"{Path(path).name} n'est pas un YAML valide : "
+                                 f"{str(exc).splitlines()[0]}.") from None
+
+
+def _extra_paths() -> tuple[str, ...]:
+    return tuple(p for p in os.environ.get(EXTRA_ENV, "").split(os.pathsep) if p.strip())
+
+
+@functools.lru_cache(maxsize=8)
+def load(extra: tuple[str, ...] = ()) -> dict[str, Indicator]:
+    """The shipped catalogue followed by the entries of the ``extra`` YAML files."""
+    out = parse(_read_yaml(CATALOGUE_PATH), CATALOGUE_PATH.name)
+    for path in extra:
+        out = parse(_read_yaml(Path(path)), Path(path).name, known=out)
+    for name in ID_LISTS:  # every id list names catalogue ids, checked once here
+        unknown = [i for i, _ in _list_items(name) if i not in out]
+        if unknown:
+            raise ConfigurationError(f"{LISTS_PATH.name}, liste « {name} » : indicateur(s) absent(s) du "
+                                     f"catalogue : {', '.join(unknown)}.",
+                                     "Corrigez l'identifiant ou ajoutez l'indicateur à catalogue.yaml.")
+    return out
+
+
 def catalogue() -> dict[str, Indicator]:
-    """All indicators, by id, in catalogue order."""
-    return parse(yaml.safe_load(CATALOGUE_PATH.read_text(encoding="utf-8")), CATALOGUE_PATH.name)
+    """All indicators, by id, in catalogue order (extra files of ``$DIAGNOSTIC_CATALOGUE`` last)."""
+    return load(_extra_paths())
 
 
 def get(ids=None) -> list[Indicator]:
@@ -156,8 +214,6 @@ def get(ids=None) -> list[Indicator]:
         return list(cat.values())
     missing = [i for i in ids if i not in cat]
     if missing:
-        from rapidfuzz import process
-
         hints = {m: [c for c, *_ in process.extract(m, list(cat), limit=3)] for m in missing}
         detail = " ; ".join(f"« {m} » (proches : {', '.join(h)})" for m, h in hints.items())
         raise UnknownIndicator(f"Indicateur(s) inconnu(s) : {detail}.",
@@ -165,28 +221,57 @@ def get(ids=None) -> list[Indicator]:
     return [cat[i] for i in ids]
 
 
-# --- TEMPORARY (arch-report, issue 9): replaced at merge by arch-engine's id lists, which live in
-# a YAML file validated at load. Same names and signatures; the lists are the report's current ones.
-_ID_LISTS = {
-    "chiffres_cles": ("population", "population_evolution_annuelle", "densite", "part_0_14_ans",
-                      "part_75_ans_et_plus", "part_familles_monoparentales", "revenu_median",
-                      "taux_pauvrete", "taux_chomage", "part_logements_vacants", "allocataires",
-                      "part_allocataires_rsa"),
-    "cartes": ("taux_chomage", "part_logements_vacants", "population_evolution_annuelle",
-               "part_familles_monoparentales", "part_75_ans_et_plus", "taux_pauvrete",
-               "part_menages_sans_voiture", "part_allocataires_rsa"),
-    "index_lot": ("population", "population_evolution_annuelle", "part_0_14_ans", "part_75_ans_et_plus",
-                  "part_familles_monoparentales", "taux_chomage", "revenu_median", "taux_pauvrete",
-                  "part_logements_vacants"),
-}
+# ---------------------------------------------------------------------------
+# Id lists (listes.yaml)
+# ---------------------------------------------------------------------------
+@functools.lru_cache(maxsize=1)
+def _lists() -> dict:
+    raw = _read_yaml(LISTS_PATH)
+    if not isinstance(raw, dict):
+        raise ConfigurationError(f"{LISTS_PATH.name} : une liste nommée par clé est attendue.")
+    return raw
+
+
+def declared_units() -> tuple[str, ...]:
+    """The units an indicator may declare (``unites`` of listes.yaml)."""
+    units = _lists().get("unites")
+    if not isinstance(units, list):
+        raise ConfigurationError(f"{LISTS_PATH.name} : la liste « unites » manque.")
+    return tuple("" if u is None else str(u) for u in units)
+
+
+def _list_items(name: str) -> list[tuple[str, str | None]]:
+    """(id, title or None) of each item of the list ``name``."""
+    if name not in ID_LISTS:
+        raise ConfigurationError(f"Liste d'indicateurs inconnue : « {name} ».",
+                                 "Listes connues : " + ", ".join(ID_LISTS) + ".")
+    raw = _lists().get(name)
+    if not isinstance(raw, list) or not raw:
+        raise ConfigurationError(f"{LISTS_PATH.name} : la liste « {name} » manque ou est vide.")
+    items = []
+    for item in raw:
+        if isinstance(item, dict) and isinstance(item.get("id"), str):
+            items.append((item["id"], str(item["titre"]) if item.get("titre") else None))
+        elif isinstance(item, str):
+            items.append((item, None))
+        else:
+            raise ConfigurationError(f"{LISTS_PATH.name}, liste « {name} » : élément invalide « {item} » "
+                                     "(un identifiant ou {id: ..., titre: ...} attendu).")
+    return items
 
 
 def id_list(name: str) -> tuple[str, ...]:
-    """The indicator ids of the list ``name`` (« chiffres_cles », « cartes », « index_lot »)."""
-    if name not in _ID_LISTS:
-        raise ConfigurationError(f"Liste d'indicateurs inconnue : « {name} ».",
-                                 "Listes connues : " + ", ".join(_ID_LISTS) + ".")
-    return check_ids(_ID_LISTS[name], f"la liste « {name} »")
+    """The indicator ids of the list ``name`` (« chiffres_cles », « cartes », « index_lot »),
+    each checked against the catalogue."""
+    ids = tuple(i for i, _ in _list_items(name))
+    return check_ids(ids, f"la liste « {name} » de {LISTS_PATH.name}")
+
+
+def list_titles(name: str) -> dict[str, str]:
+    """Column title of each id of the list ``name`` (its catalogue label when none is given)."""
+    cat = catalogue()
+    check_ids([i for i, _ in _list_items(name)], f"la liste « {name} » de {LISTS_PATH.name}")
+    return {i: title or cat[i].label for i, title in _list_items(name)}
 
 
 def check_ids(ids, where: str) -> tuple[str, ...]:
@@ -197,4 +282,8 @@ def check_ids(ids, where: str) -> tuple[str, ...]:
         raise ConfigurationError(f"Indicateur(s) absent(s) du catalogue dans {where} : {', '.join(unknown)}.",
                                  "Corrigez l'identifiant ou ajoutez l'indicateur à catalogue.yaml.")
     return ids
-# --- END TEMPORARY
+
+
+def clear_cache() -> None:
+    load.cache_clear()
+    _lists.cache_clear()

@@ -4,7 +4,7 @@ Every function takes plain pandas objects (so it stays independent of the
 indicator engine) and returns a :class:`matplotlib.figure.Figure` with a French
 title, the unit in the axis label and a source line under the chart. Numbers
 are written the French way (``12 345,5`` with a narrow no-break space, decimal
-comma) through :func:`diagnostic.text.format_number`.
+comma) through :func:`diagnostic.vocabulary.format_number`.
 
 Figures are created with :class:`~matplotlib.figure.Figure` rather than
 ``pyplot``, so producing hundreds of reports never accumulates open figures;
@@ -27,26 +27,15 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg, RendererAgg
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 from matplotlib.transforms import offset_copy
-from matplotlib.ticker import FuncFormatter, MaxNLocator
+from matplotlib.text import Text
+from matplotlib.ticker import MaxNLocator
 
-from .text import format_number
+from .ticks import YEAR_FORMATTER, absolute_formatter, label_decimals, number_formatter, unit_label
+from .vocabulary import ACCENT, INK, LINE_PALETTE, MUTED, NEUTRAL, PALETTE, format_number  # noqa: F401 (charts.ACCENT...)
 
 # ---------------------------------------------------------------------------
 # Style
 # ---------------------------------------------------------------------------
-#: Colour of the territory of the report.
-ACCENT = "#1b5e9b"
-#: Colour of the comparison territories (département, région, France).
-NEUTRAL = "#9aa7b4"
-#: Dark grey of the texts and reference outlines.
-INK = "#2b2b2b"
-#: Light grey of the source line and of missing values.
-MUTED = "#6b6b6b"
-#: Colour-blind safe qualitative palette (Okabe-Ito, reordered), the accent first.
-PALETTE = ["#1b5e9b", "#e69f00", "#009e73", "#cc79a7", "#56b4e9", "#d55e00",
-           "#8c6d31", "#999999", "#f0e442", "#000000"]
-#: Palette of the lines of :func:`evolution`: the territory, then its references.
-LINE_PALETTE = ["#1b5e9b", "#d55e00", "#009e73", "#6b6b6b", "#cc79a7", "#e69f00"]
 
 #: Tick steps of value axes (0, 5, 10... rather than 0, 4, 8...).
 NICE_STEPS = [1, 2, 2.5, 5, 10]
@@ -97,7 +86,7 @@ RC = {
 
 def use_style() -> None:
     """Apply the kit's style globally (seaborn's clean theme + the kit's settings)."""
-    import seaborn as sns
+    import seaborn as sns  # imported on first use: it costs about half a second at start-up
 
     sns.set_theme(context="notebook", style="white", font_scale=1.0, rc=RC)
     mpl.rcParams.update(RC)
@@ -123,79 +112,6 @@ def style():
         yield
     finally:
         dict.update(params, saved)
-
-
-# ---------------------------------------------------------------------------
-# French numbers
-# ---------------------------------------------------------------------------
-def decimals_for(values, max_decimals: int = 3) -> int:
-    """Fewest decimals that write all ``values`` exactly (0 for 1 000 and 2,5 -> 1)."""
-    finite = [float(v) for v in np.ravel(np.asarray(values, dtype=float)) if math.isfinite(v)]
-    for d in range(max_decimals + 1):
-        if all(abs(round(v, d) - v) <= 1e-9 * max(1.0, abs(v)) for v in finite):
-            return d
-    return max_decimals
-
-
-class FrenchFormatter(FuncFormatter):
-    """Tick formatter writing numbers the French way, e.g. ``12 345,5``.
-
-    With ``decimals=None`` all the ticks of an axis share the fewest decimals
-    that write them exactly (``0 ; 0,5 ; 1,0``); called directly on one value it
-    uses the decimals that value needs (``formatter(12345.5) == "12 345,5"``).
-    """
-
-    def __init__(self, decimals: int | None = None, unit: str = ""):
-        self.decimals = decimals
-        self.unit = unit
-        self._tick_decimals: int | None = None
-        super().__init__(self._format)
-
-    def set_locs(self, locs):
-        super().set_locs(locs)
-        self._tick_decimals = decimals_for(locs) if self.decimals is None and len(locs) else None
-
-    def _format(self, x, pos=None) -> str:
-        if self.decimals is not None:
-            d = self.decimals
-        elif pos is not None and self._tick_decimals is not None:
-            d = self._tick_decimals
-        else:
-            d = decimals_for([x])
-        x = 0.0 if abs(x) < 0.5 * 10 ** -(d + 1) else x  # never "-0"
-        return format_number(x, d, self.unit)
-
-
-def number_formatter(decimals: int | None = None, unit: str = "") -> FrenchFormatter:
-    """A :class:`~matplotlib.ticker.FuncFormatter` with space thousands and decimal comma."""
-    return FrenchFormatter(decimals, unit)
-
-
-def absolute_formatter(decimals: int | None = None, unit: str = "") -> FrenchFormatter:
-    """Like :func:`number_formatter`, without the sign (both sides of a pyramid)."""
-    fmt = FrenchFormatter(decimals, unit)
-    inner = fmt._format
-    fmt.func = lambda x, pos=None: inner(abs(x), pos)
-    return fmt
-
-
-#: Years on a time axis: never a thousands separator ("1968", not "1 968").
-YEAR_FORMATTER = FuncFormatter(lambda x, pos=None: f"{int(round(x))}")
-
-
-def label_decimals(values) -> int:
-    """Decimals of the value labels: 0 for large or whole numbers, else 1."""
-    arr = np.asarray(pd.Series(values, dtype=float).dropna())
-    if arr.size == 0:
-        return 0
-    if np.all(np.abs(arr - np.round(arr)) < 1e-9) or np.nanmax(np.abs(arr)) >= 1000:
-        return 0
-    return 1
-
-
-def unit_label(unit: str) -> str:
-    """Axis label of a unit: ``"%"`` -> ``"Unité : %"``."""
-    return f"Unité : {unit}" if unit else ""
 
 
 # ---------------------------------------------------------------------------
@@ -293,8 +209,6 @@ def add_source(fig: Figure, source: str) -> None:
 
 def figure_texts(fig: Figure) -> list[str]:
     """Every text of a figure (titles, labels, legends, annotations), for checks."""
-    from matplotlib.text import Text
-
     return [t.get_text() for t in fig.findobj(Text) if t.get_text()]
 
 

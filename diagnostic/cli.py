@@ -1,18 +1,25 @@
 """Command line: ``diagnostic <sous-commande>`` (all messages in French).
 
 Errors the user can fix are printed as « Erreur : … » with what to do, and the
-process exits with a non-zero code; a traceback is only shown with
-``DIAGNOSTIC_DEBUG=1``.
+process exits with the code of their kind (``errors.EXIT_*``, table in the
+README); a traceback is only shown with ``DIAGNOSTIC_DEBUG=1``. Global options
+(``--miroir``, ``--cache``) are accepted before or after the sub-command, and
+checked before anything runs.
 """
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import sys
 import traceback
+from pathlib import Path
 
 from . import __version__, config
-from .errors import DiagnosticError
+from .atomic import is_write_error, output_error
+from .errors import (EXIT_BATCH, EXIT_INTERRUPTED, EXIT_UNEXPECTED, EXIT_USAGE, ConfigurationError,
+                     DiagnosticError, OutputError, PerimeterError, UsageError)
+from .safe_yaml import load_yaml
 
 DEFAULT_TERRITORY = "246100663"  # CU d'Alençon
 
@@ -49,6 +56,27 @@ class _Parser(argparse.ArgumentParser):
         self.exit(2, f"Erreur : {message}\nAide : {self.prog} --help\n")
 
 
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"« {text} » n'est pas un nombre entier positif (1, 2, 4…)")
+    return value
+
+
+def _add_global(p: argparse.ArgumentParser, top: bool) -> None:
+    """``--miroir`` and ``--cache``: on the main parser, and on each sub-command without default
+    (so that a value given before the sub-command is kept)."""
+    default = None if top else argparse.SUPPRESS
+    p.add_argument("--miroir", metavar="DOSSIER", default=default,
+                   help="dossier miroir des fichiers officiels (défaut : $DIAGNOSTIC_MIROIR, "
+                        "puis ../shared/data)")
+    p.add_argument("--cache", metavar="DOSSIER", default=default,
+                   help="dossier du stock local (défaut : ~/.cache/diagnostic)")
+
+
 def _add_output(p: argparse.ArgumentParser, formats) -> None:
     p.add_argument("--format", choices=formats, default="table",
                    help="format de sortie (défaut : table)")
@@ -62,10 +90,7 @@ def build_parser() -> argparse.ArgumentParser:
                                  "projet social de territoire) à partir des données officielles.")
     parser.add_argument("--version", action="version", version=f"diagnostic {__version__}",
                         help="affiche la version")
-    parser.add_argument("--miroir", metavar="DOSSIER",
-                        help="dossier miroir des fichiers officiels (défaut : $DIAGNOSTIC_MIROIR, "
-                             "puis ../shared/data)")
-    parser.add_argument("--cache", metavar="DOSSIER", help="dossier du stock local (défaut : ~/.cache/diagnostic)")
+    _add_global(parser, top=True)
     sub = parser.add_subparsers(dest="commande", metavar="SOUS-COMMANDE", parser_class=_Parser)
 
     p = sub.add_parser("territoire", help="résout et décrit un territoire",
@@ -93,6 +118,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("territoire", metavar="TERRITOIRE")
     p.add_argument("--pairs", metavar="CODE,CODE", help="territoires de comparaison")
     p.add_argument("--seuils", metavar="FICHIER", help="fichier de seuils YAML (défaut : seuils du kit)")
+    p.add_argument("--axes", metavar="FICHIER",
+                   help="axes de la convention (YAML, voir territories/axes-*.yaml ; défaut : axes candidats)")
     _add_output(p, ("table", "csv", "json", "xlsx"))
 
     p = sub.add_parser("rapport", help="produit le rapport HTML d'un territoire",
@@ -106,7 +133,7 @@ def build_parser() -> argparse.ArgumentParser:
                        description="Rapports de plusieurs territoires en parallèle, page d'index et "
                                    "classeur de comparaison.")
     p.add_argument("territoires", metavar="FICHIER.yaml|CODE", nargs="+")
-    p.add_argument("--jobs", type=int, default=None, metavar="N",
+    p.add_argument("--jobs", type=_positive_int, default=None, metavar="N",
                    help="nombre de rapports produits en parallèle, un noyau Jupyter chacun (défaut : nombre de cœurs)")
     p.add_argument("--force", action="store_true", help="refait aussi les rapports à jour")
     p.add_argument("--sortie", metavar="DOSSIER", help="dossier de sortie (défaut : reports/)")
@@ -119,6 +146,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     sub.add_parser("demo", help="démonstration sur la CU d'Alençon",
                    description="Résout la CU d'Alençon, calcule ses indicateurs et produit son rapport.")
+    for subparser in sub.choices.values():
+        _add_global(subparser, top=False)
     return parser
 
 
@@ -199,11 +228,30 @@ def cmd_indicateurs(args) -> int:
 
 def cmd_enjeux(args) -> int:
     from . import findings, indicators
+    from .atomic import write_text
+    from .territory import resolve
 
+    if args.seuils:  # a binary, huge or alias-bomb file fails here; findings checks the content
+        load_yaml(args.seuils, ConfigurationError, "fichier de seuils",
+                  "Partez du fichier de seuils du kit (diagnostic/seuils.yaml) et modifiez ses valeurs.")
     thresholds = findings.load_thresholds(args.seuils) if args.seuils else None
-    table = indicators.compute(args.territoire, peers=_split(args.pairs))
-    df = findings.compute(table, thresholds)
-    return _emit(df, args, "enjeux")
+    axis_set = findings.load_axes(args.axes) if args.axes else None
+    territory = resolve(args.territoire)
+    table = indicators.compute(territory, peers=_split(args.pairs))
+    df = findings.compute(table, thresholds, axes=axis_set, territory=territory)
+    if args.format == "xlsx":
+        return _emit(df, args, "enjeux")
+    # The findings' own forms: each finding once, the public keys in JSON, French headers in CSV.
+    if args.format == "json":
+        text = json.dumps(findings.to_records(df), ensure_ascii=False, indent=1) + "\n"
+    else:
+        text = findings.to_csv_text(df) if args.format == "csv" else findings.to_text(df)
+    if args.sortie is None:
+        sys.stdout.write(text)
+        return 0
+    write_text(args.sortie, ("\ufeff" if args.format == "csv" else "") + text)
+    print(f"Écrit : {args.sortie}")
+    return 0
 
 
 def _emit(df, args, kind: str) -> int:
@@ -217,10 +265,24 @@ def _emit(df, args, kind: str) -> int:
     return 0
 
 
-def cmd_rapport(args) -> int:
-    from . import report
+def _output_folder(value: str | None) -> None:
+    """``--sortie`` of rapport and lot: a folder (created if needed), not an existing file."""
+    if value and Path(value).exists() and not Path(value).is_dir():
+        raise UsageError(f"--sortie {value} désigne un fichier existant, pas un dossier.",
+                         "Indiquez un dossier (il est créé s'il n'existe pas).")
 
-    result = report.build(args.territoire, output_dir=args.sortie, peers=_split(args.pairs))
+
+def cmd_rapport(args) -> int:
+    from . import batch, report
+    from .territory import resolve
+
+    _output_folder(args.sortie)
+    territory = resolve(args.territoire)
+    dest = Path(args.sortie or config.reports_dir()) / territory.slug
+    if batch.is_lot_folder(dest):
+        raise UsageError(f"Le dossier {dest} contient l'index d'un lot : le rapport ne le remplace pas.",
+                         "Renommez ou déplacez ce dossier, ou choisissez un autre dossier avec --sortie.")
+    result = report.build(territory, output_dir=args.sortie, peers=_split(args.pairs))
     print(f"Rapport : {result.html}")
     return 0
 
@@ -228,10 +290,16 @@ def cmd_rapport(args) -> int:
 def cmd_lot(args) -> int:
     from . import batch
 
+    _output_folder(args.sortie)
+    if not any(spec.strip() for spec in args.territoires):
+        raise UsageError("Aucun territoire indiqué au lot.",
+                         "Exemple : diagnostic lot territories/orne-communes.yaml 61001")
+    if args.planificateur:
+        batch.check_scheduler_address(args.planificateur)
     outcome = batch.run(args.territoires, jobs=args.jobs, force=args.force, output_dir=args.sortie,
                         name=args.nom, engine=args.moteur, scheduler=args.planificateur,
                         communes_of=args.communes)
-    return 0 if not outcome.failures else 1
+    return 0 if not outcome.failures else EXIT_BATCH
 
 
 def cmd_demo(args) -> int:
@@ -260,30 +328,86 @@ COMMANDS = {
 }
 
 
+def _check_folders(args) -> None:
+    """``--miroir`` must be an existing folder; ``--cache`` a folder that can be created and written."""
+    if args.miroir is not None:
+        mirror = Path(args.miroir).expanduser()
+        if not mirror.is_dir():
+            what = "est un fichier, pas un dossier" if mirror.exists() else "n'existe pas"
+            raise UsageError(f"Le miroir indiqué par --miroir ({args.miroir}) {what}.",
+                             "Indiquez le dossier qui contient les fichiers officiels (par exemple "
+                             "../shared/data), ou omettez --miroir.")
+    if args.cache is not None:
+        cache = Path(args.cache).expanduser()
+        if cache.exists() and not cache.is_dir():
+            raise UsageError(f"Le stock indiqué par --cache ({args.cache}) est un fichier, pas un dossier.",
+                             "Indiquez un dossier (il est créé s'il n'existe pas), ou omettez --cache.")
+        try:
+            cache.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise output_error(exc, cache) from None
+        if not os.access(cache, os.W_OK | os.X_OK):
+            raise OutputError(f"Le stock indiqué par --cache ({args.cache}) n'est pas accessible en écriture.",
+                              "Choisissez un dossier où vous pouvez écrire, ou omettez --cache.")
+
+
+def _broken_pipe() -> int:
+    """The reader of our output left (``diagnostic donnees | head``): stop quietly, like ``ls``."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())  # no second error when Python flushes stdout at exit
+    except (OSError, ValueError):
+        pass
+    return 141  # 128 + SIGPIPE, what a shell reports for a command cut by a closed pipe
+
+
+def _error(message: str, hint: str | None = None) -> None:
+    print(f"Erreur : {message}", file=sys.stderr)
+    if hint:
+        print(hint, file=sys.stderr)
+
+
 def main(argv=None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     if not args.commande:
         parser.print_help()
-        return 2
-    config.set_mirror(args.miroir)
-    config.set_cache(args.cache)
+        return EXIT_USAGE
     try:
+        _check_folders(args)
+        config.set_mirror(args.miroir)
+        config.set_cache(args.cache)
         return COMMANDS[args.commande](args)
     except DiagnosticError as exc:
-        print(f"Erreur : {exc.message}", file=sys.stderr)
-        if exc.hint:
-            print(exc.hint, file=sys.stderr)
+        _error(exc.message, exc.hint)
         return exc.exit_code
+    except BrokenPipeError:
+        return _broken_pipe()
     except KeyboardInterrupt:
         print("Interrompu.", file=sys.stderr)
-        return 130
+        return EXIT_INTERRUPTED
+    except RecursionError:
+        exc = PerimeterError("Un fichier de périmètre ou de lot se désigne lui-même, directement ou par "
+                             "un autre fichier (« base », « territoires »).",
+                             "Corrigez le fichier pour que ses références ne forment pas une boucle.")
+        _error(exc.message, exc.hint)
+        return exc.exit_code
+    except OSError as exc:
+        if not is_write_error(exc):
+            return _unexpected(exc)
+        err = output_error(exc, exc.filename or "la sortie")
+        _error(err.message, err.hint)
+        return err.exit_code
     except Exception as exc:  # never a traceback for the user
-        if os.environ.get("DIAGNOSTIC_DEBUG"):
-            traceback.print_exc()
-        print(f"Erreur inattendue : {type(exc).__name__} : {exc}", file=sys.stderr)
-        print("Relancez avec DIAGNOSTIC_DEBUG=1 pour le détail, et signalez le problème.", file=sys.stderr)
-        return 1
+        return _unexpected(exc)
+
+
+def _unexpected(exc: BaseException) -> int:
+    if os.environ.get("DIAGNOSTIC_DEBUG"):
+        traceback.print_exception(exc)
+    print(f"Erreur inattendue : {type(exc).__name__} : {exc}", file=sys.stderr)
+    print("Relancez avec DIAGNOSTIC_DEBUG=1 pour le détail, et signalez le problème.", file=sys.stderr)
+    return EXIT_UNEXPECTED
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -28,10 +28,13 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.feather as feather
 
-from . import __version__, config, store
-from .atomic import atomic_path
+from . import __version__, config, sources, store
+from .atomic import atomic_path, write_text
 from .atomic import file_lock as _lock
-from .sources import Dataset, find
+from .catalogue import catalogue
+from .errors import MissingData
+from .sources import REGISTRY, Dataset, find
+from .sources.base import mirror_files
 from .sources.readers import sum_complete
 
 #: Bumped when the way derived tables are built or stored changes.
@@ -192,8 +195,6 @@ def package_digest() -> str:
 def mirror_digest() -> str:
     """SHA-256 of what the mirror holds, as the kit sees it: every file's path, size and
     modification time (a file added, removed or modified changes it)."""
-    from .sources.base import mirror_files
-
     mirror = config.mirror_dir()
     h = hashlib.sha256(str(mirror).encode())
     for path in mirror_files(mirror):
@@ -219,8 +220,6 @@ def read_derived_json(name: str, key: str):
 
 def write_derived_json(name: str, key: str, value) -> None:
     """Persist a JSON value in the store's derived tables (atomic; ignored if read-only)."""
-    from .atomic import write_text
-
     path = config.store_dir() / DERIVED_DIR / f"{name}.json"
     try:
         write_text(path, json.dumps({"key": key, "value": value}, ensure_ascii=False))
@@ -251,8 +250,6 @@ def _build_communes(datasets: list[Dataset]) -> pd.DataFrame:
 
 
 def _source_modules() -> tuple:
-    from . import sources
-
     return tuple(m for name, m in sorted(vars(sources).items())
                  if inspect.ismodule(m) and m.__name__.startswith(sources.__name__ + "."))
 
@@ -261,8 +258,7 @@ def commune_table(key: str, vintage: int | None = None, level: str = "COM",
                   required: bool = True) -> SourceTable | None:
     """One vintage of a product, by commune (or by ``level`` code), parts concatenated."""
     # Keyed on what selects the mirror (config.mirror_dir() itself stats directories).
-    request = (key, vintage, level, config._mirror_override, os.environ.get("DIAGNOSTIC_MIROIR"),
-               os.getcwd())
+    request = (key, vintage, level, config.mirror_key())
     hit = _requests.get(request)
     if hit is not None:
         return hit
@@ -303,10 +299,6 @@ def warm(keys=None) -> None:
     Run once before a batch starts its workers, so that they find every derived
     table in the store instead of building the same ones side by side.
     """
-    from .catalogue import catalogue
-    from .errors import MissingData
-    from .sources import REGISTRY
-
     if keys is None:
         keys = []
         for ind in catalogue().values():

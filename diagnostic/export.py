@@ -4,11 +4,19 @@ CSV files use ``;`` and a decimal comma with a UTF-8 BOM, so that they open
 straight in a French spreadsheet; JSON keeps the tidy English keys of the
 public interface. Workbooks have one sheet per theme with French headers and a
 sheet of sources and notes. Every file is written atomically.
+
+Spreadsheet outputs (CSV and xlsx) neutralise text cells that a spreadsheet
+would run as a formula (OWASP « CSV injection »: text starting with ``=``,
+``+``, ``-``, ``@``, a tab or a carriage return gets a leading apostrophe),
+while numbers, negative ones included, stay numbers. Columns of levels are
+keyed by level and code, never by name alone: Paris the commune and Paris the
+département, or two Saint-Denis, are two columns.
 """
 from __future__ import annotations
 
 import json
 import math
+import re
 from pathlib import Path
 
 import pandas as pd
@@ -43,6 +51,52 @@ LEVEL_FR = {"territoire": "Territoire", "departement": "Département", "region":
             "france": "France", "pair": "Comparaison"}
 
 
+#: First characters that make a spreadsheet read a text cell as a formula.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+_NUMBER = re.compile(r"[+-]?(\d[\d\s\u00a0\u202f]*)([.,]\d+)?([eE][+-]?\d+)?%?")
+
+
+def safe_cell(value):
+    """``value`` made inert for a spreadsheet: formula-like text gets a leading apostrophe."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS) and not _NUMBER.fullmatch(value.strip()):
+        return "'" + value
+    return value
+
+
+def neutralise_formulas(df: pd.DataFrame) -> pd.DataFrame:
+    """A copy of ``df`` whose text cells and headers cannot run as formulas (numbers untouched)."""
+    out = df.rename(columns={c: safe_cell(c) for c in df.columns if isinstance(c, str)})
+    for column in out.columns:
+        if not pd.api.types.is_numeric_dtype(out[column]):  # object or pandas "str" columns
+            out[column] = out[column].map(safe_cell)
+    return out
+
+
+def level_columns(df: pd.DataFrame) -> dict[tuple[str, str], str]:
+    """A distinct header for each (level, code) of ``df``, in order of appearance.
+
+    The name when it is unique (or for the territory itself); otherwise the name and its
+    level (« Paris (département) »), or its code when two columns share name and level
+    (two comparison communes).
+    """
+    keys = list(dict.fromkeys(zip(df["level"], df["code"].astype(str), df["name"])))
+    names = [name for _, _, name in keys]
+    by_level = [(name, level) for level, _, name in keys]
+    out = {}
+    for level, code, name in keys:
+        label = str(name)
+        if names.count(name) > 1 and level != "territoire":
+            label = (f"{name} ({LEVEL_FR.get(level, level).lower()})" if by_level.count((name, level)) == 1
+                     else f"{name} ({code})")
+        out[(level, code)] = label
+    return out
+
+
+def _with_column(df: pd.DataFrame) -> pd.DataFrame:
+    labels = level_columns(df)
+    return df.assign(column=[labels[(lv, str(c))] for lv, c in zip(df["level"], df["code"])])
+
+
 def _clean(value):
     if isinstance(value, float) and math.isnan(value):
         return None
@@ -66,7 +120,7 @@ def write(df: pd.DataFrame, fmt: str, path: str | Path | None, kind: str = "indi
     if fmt == "json":
         text = json.dumps(to_records(df), ensure_ascii=False, indent=1)
     elif fmt == "csv":
-        text = df.to_csv(sep=";", decimal=",", index=False)
+        text = neutralise_formulas(df).to_csv(sep=";", decimal=",", index=False)
     else:
         text = indicators_text(df) if kind == "indicateurs" else findings_text(df)
     if path is None:
@@ -88,14 +142,15 @@ def _fmt_value(value, decimals, unit) -> str:
 
 def wide_display(df: pd.DataFrame) -> pd.DataFrame:
     """Indicators as rows, levels as columns, values formatted in French."""
-    columns = list(dict.fromkeys(df["name"]))
+    df = _with_column(df)
+    columns = list(dict.fromkeys(df["column"]))
     rows = []
     for ident, group in df.groupby("id", sort=False):
         first = group.iloc[0]
         row = {"Thème": THEMES.get(first["theme"], first["theme"]), "Indicateur": first["label"],
                "Unité": first["unit"]}
         for _, r in group.iterrows():
-            row[r["name"]] = _fmt_value(r["value"], r["decimals"], r["unit"])
+            row[r["column"]] = _fmt_value(r["value"], r["decimals"], r["unit"])
         own = group[group["level"] == "territoire"].iloc[0]
         row["Source"] = f"{own['source']}".strip()
         row["Note"] = own["note"]
@@ -156,12 +211,13 @@ def _autosize(ws) -> None:
 def indicators_workbook(df: pd.DataFrame, path: str | Path) -> Path:
     """One sheet per theme (indicators × levels, numbers kept numeric), plus sources and data."""
     path = Path(path)
-    names = list(dict.fromkeys(df["name"]))
+    df = _with_column(df)
+    names = list(dict.fromkeys(df["column"]))
     with atomic_path(path, suffix=".xlsx") as tmp:
         with pd.ExcelWriter(tmp, engine="openpyxl") as writer:
             for theme, group in df.groupby("theme", sort=False):
                 own = group[group["level"] == "territoire"].set_index("id")
-                values = group.pivot(index="id", columns="name", values="value")
+                values = group.pivot(index="id", columns="column", values="value")
                 sheet_df = pd.DataFrame({"Identifiant": own.index, "Indicateur": own["label"].values,
                                          "Unité": own["unit"].values})
                 for name in names:
@@ -171,15 +227,15 @@ def indicators_workbook(df: pd.DataFrame, path: str | Path) -> Path:
                 sheet_df["Millésime"] = own["vintage"].values
                 sheet_df["Note"] = own["note"].values
                 sheet = SHEETS.get(theme, theme)[:31]
-                sheet_df.to_excel(writer, sheet_name=sheet, index=False)
+                neutralise_formulas(sheet_df).to_excel(writer, sheet_name=sheet, index=False)
                 _autosize(writer.sheets[sheet])
             notes = df[["label", "level", "name", "source", "vintage", "geo_year", "note"]]
             notes = notes.assign(level=notes["level"].map(LEVEL_FR))
-            notes.rename(columns=INDICATOR_HEADERS_FR).to_excel(writer, sheet_name="Sources et notes",
+            neutralise_formulas(notes.rename(columns=INDICATOR_HEADERS_FR)).to_excel(writer, sheet_name="Sources et notes",
                                                                 index=False)
             _autosize(writer.sheets["Sources et notes"])
             long = df[[c for c in INDICATOR_HEADERS_FR if c in df.columns]].rename(columns=INDICATOR_HEADERS_FR)
-            long.to_excel(writer, sheet_name="Données (format long)", index=False)
+            neutralise_formulas(long).to_excel(writer, sheet_name="Données (format long)", index=False)
     return path
 
 
@@ -189,6 +245,6 @@ def findings_workbook(df: pd.DataFrame, path: str | Path) -> Path:
     out = df[cols].assign(status=df["status"].map(STATUS_FR)).rename(columns=FINDING_HEADERS_FR)
     with atomic_path(path, suffix=".xlsx") as tmp:
         with pd.ExcelWriter(tmp, engine="openpyxl") as writer:
-            out.to_excel(writer, sheet_name="Enjeux", index=False)
+            neutralise_formulas(out).to_excel(writer, sheet_name="Enjeux", index=False)
             _autosize(writer.sheets["Enjeux"])
     return path

@@ -17,14 +17,8 @@ import pandas as pd
 from . import store
 from .sources import find
 from .sources.readers import sum_complete
+from .vocabulary import ARRONDISSEMENT_PARENT, PLM  # noqa: F401  (re-exported)
 
-#: Municipal arrondissements of Paris, Lyon and Marseille, by parent commune.
-PLM = {
-    "75056": tuple(f"751{n:02d}" for n in range(1, 21)),
-    "69123": tuple(f"6938{n}" for n in range(1, 10)),
-    "13055": tuple(f"132{n:02d}" for n in range(1, 17)),
-}
-ARRONDISSEMENT_PARENT = {arm: parent for parent, arms in PLM.items() for arm in arms}
 
 
 @dataclass

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import copy
 import re
-import warnings
 
 import geopandas as gpd
 import matplotlib as mpl
@@ -31,7 +30,9 @@ from matplotlib.patches import Patch
 
 from . import charts
 from .sources import geometries as geo_src
-from .text import format_number
+from .territory import geography, resolve, resolve_departement, resolve_epci
+from .map_classes import class_labels, classify, legend_decimals
+from .vocabulary import ARRONDISSEMENT_PARENT
 
 #: Fill, hatch and edge of the communes without a value.
 MISSING_FACE = "#ededed"
@@ -41,15 +42,6 @@ MISSING_LABEL = "non disponible"
 #: Light grey of the context (other communes, départements) on a locator map.
 CONTEXT_FACE = "#e3e7ec"
 
-SCHEMES = {
-    "quantiles": "Quantiles",
-    # Fisher-Jenks: the optimal "natural breaks", deterministic (mapclassify's
-    # NaturalBreaks uses random k-means starts, so two runs could differ).
-    "natural_breaks": "FisherJenks",
-    "fisher_jenks": "FisherJenks",
-    "equal_interval": "EqualInterval",
-}
-
 _HALO = [patheffects.withStroke(linewidth=2.6, foreground="white")]
 
 
@@ -58,19 +50,20 @@ _HALO = [patheffects.withStroke(linewidth=2.6, foreground="white")]
 # ---------------------------------------------------------------------------
 def _territory(territory):
     if isinstance(territory, str):
-        from .territory import resolve
-
         return resolve(territory)
     return territory
 
 
 def _geography():
-    from .territory import geography
-
     return geography()
 
 
 _memo: dict[tuple, gpd.GeoDataFrame] = {}
+
+
+def clear_cache() -> None:
+    """Forget the memoised polygons (see :func:`diagnostic.clear_caches`)."""
+    _memo.clear()
 
 
 def _memoised(key: tuple, build) -> gpd.GeoDataFrame:
@@ -95,8 +88,6 @@ def _memoised(key: tuple, build) -> gpd.GeoDataFrame:
 
 def _epci(code: str):
     """The EPCI ``code`` as a territory (cached by territory.resolve_epci)."""
-    from .territory import resolve_epci
-
     return resolve_epci(code)
 
 
@@ -204,96 +195,6 @@ def _edge_width(n: int) -> float:
     return 0.5 if n <= 60 else 0.3 if n <= 400 else 0.12
 
 
-def quantile_bins(y, k: int) -> np.ndarray:
-    """Upper bounds of ``k`` quantile classes: ``mapclassify.Quantiles(y, k=k).bins``.
-
-    Computed exactly as mapclassify does (its ``quantile`` function: scipy's
-    ``scoreatpercentile`` with "fraction" interpolation at 100/k, 200/k...
-    percent, repeated values collapsed), without importing mapclassify, which
-    imports scipy.stats and scikit-learn: about a second at the first map of
-    every new process.
-    """
-    y = np.asarray(y).flatten()
-    w = 100.0 / k
-    p = np.arange(w, 100 + w, w)
-    if p[-1] > 100.0:
-        p[-1] = 100.0
-    sorted_ = np.sort(y, axis=None)
-    scores = []
-    for per in p:
-        if y.size == 0:
-            scores.append(np.nan)
-            continue
-        if not (0 <= per <= 100):
-            raise ValueError("percentile must be in the range [0, 100]")
-        idx = per / 100. * (sorted_.shape[0] - 1)
-        i = int(idx)
-        if i == idx:
-            part, weights, total = sorted_[i:i + 1], np.array(1), 1.0
-        else:
-            j = i + 1
-            part = sorted_[i:i + 2]
-            weights = np.array([(j - idx), (idx - i)], float)
-            total = weights.sum()
-        scores.append(np.add.reduce(part * weights, axis=0) / total)
-    q = np.unique(np.array(scores))
-    if len(q) < k:
-        warnings.warn(f"Not enough unique values in array to form {k} classes. Setting k to {len(q)}.",
-                      UserWarning, stacklevel=2)
-    return q
-
-
-def _classify(valid: np.ndarray, classes: int, scheme: str) -> tuple[np.ndarray, int]:
-    """Class of each valid value (0..k-1) and the number of classes."""
-    unique = np.unique(valid)
-    k = int(min(max(classes, 1), len(unique)))
-    if k <= 1:
-        return np.zeros(len(valid), dtype=int), 1
-    name = SCHEMES.get(scheme)
-    if name is None:
-        raise ValueError(f"Méthode de discrétisation inconnue : « {scheme} » "
-                         f"(possibles : {', '.join(SCHEMES)}).")
-    if name == "Quantiles":
-        raw = quantile_bins(valid, k)
-    else:
-        import mapclassify  # scipy.stats and scikit-learn: imported only when needed
-
-        with warnings.catch_warnings():
-            warnings.filterwarnings("ignore", message=".*[Nn]umba.*")
-            raw = getattr(mapclassify, name)(valid, k=k).bins
-    bins = np.unique(np.asarray(raw, dtype=float))
-    yb = np.searchsorted(bins, valid, side="left")
-    yb = np.clip(yb, 0, len(bins) - 1)
-    # Drop empty classes (ties in quantiles) and renumber.
-    used = np.unique(yb)
-    remap = {old: new for new, old in enumerate(used)}
-    return np.array([remap[c] for c in yb]), len(used)
-
-
-def class_labels(values: np.ndarray, yb: np.ndarray, k: int, unit: str, decimals: int) -> list[str]:
-    """French legend entries « de 12,5 à 18,0 % » from the actual values of each class."""
-    labels = []
-    # A symbol (%, €) follows each bound; a word (« habitants ») is in the legend title only.
-    unit = unit if len(unit) <= 2 else ""
-    for c in range(k):
-        members = values[yb == c]
-        lo, hi = float(members.min()), float(members.max())
-        if format_number(lo, decimals) == format_number(hi, decimals):
-            labels.append(format_number(lo, decimals, unit))
-        else:
-            labels.append(f"de {format_number(lo, decimals)} à {format_number(hi, decimals, unit)}")
-    return labels
-
-
-def _legend_decimals(values: np.ndarray) -> int:
-    if values.size == 0:
-        return 0
-    spread = float(values.max() - values.min())
-    if np.all(np.abs(values - np.round(values)) < 1e-9) or spread >= 100 or float(np.abs(values).max()) >= 1000:
-        return 0
-    return 1 if spread >= 1 or spread == 0 else 2
-
-
 def _missing_note(missing: list[str], merged: dict[str, str], limit: int = 6) -> str:
     """French note naming the communes drawn without their own contour."""
     if not missing:
@@ -349,7 +250,7 @@ def choropleth(territory, values: pd.Series, title: str, unit: str, source: str,
     gdf["valeur"] = values.reindex(gdf["code"]).to_numpy()
     has_value = np.isfinite(gdf["valeur"].to_numpy())
     valid = gdf.loc[has_value, "valeur"].to_numpy()
-    decimals = _legend_decimals(valid) if decimals is None else decimals
+    decimals = legend_decimals(valid) if decimals is None else decimals
 
     with charts.style():
         fig = _map_figure(gdf, legend_room=2.6, width=width)
@@ -359,7 +260,7 @@ def choropleth(territory, values: pd.Series, title: str, unit: str, source: str,
         edge = _edge_width(len(gdf))
         handles = []
         if valid.size:
-            yb, k = _classify(valid, classes, scheme)
+            yb, k = classify(valid, classes, scheme)
             colourmap = mpl.colormaps[cmap]
             palette = [colourmap(x) for x in (np.linspace(0.15, 0.92, k) if k > 1 else [0.6])]
             colours = [palette[c] for c in yb]
@@ -400,8 +301,6 @@ def choropleth(territory, values: pd.Series, title: str, unit: str, source: str,
 # ---------------------------------------------------------------------------
 def _context(territory):
     """(context polygons, context kind label, name of the context) for a locator map."""
-    from .territory import resolve_departement
-
     geo = _geography()
     kind = territory.kind
     if kind == "commune" and territory.epci:
@@ -409,8 +308,6 @@ def _context(territory):
         return (_territory_geometries(epci), "communes",
                 f"situation dans son intercommunalité ({epci.name})")
     if kind == "arrondissement":
-        from .geography import ARRONDISSEMENT_PARENT
-
         parent = ARRONDISSEMENT_PARENT[territory.code]
         arms = geo_src.geometries_for(geo_src.plm_arrondissements(parent))
         return arms, "communes", f"situation dans la commune ({geo.commune_name(parent)})"

@@ -20,7 +20,10 @@ import pyarrow.parquet as pq
 
 from . import __version__, config
 from .atomic import atomic_path, file_lock, sha256  # noqa: F401 (sha256 is re-exported)
-from .sources.base import Dataset
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # annotations only: sources import the store, not the reverse
+    from .sources.base import Dataset
 
 #: Bumped when readers change the shape of what they store.
 SCHEMA_VERSION = 3

@@ -9,16 +9,18 @@ from __future__ import annotations
 
 import functools
 import re
+import threading
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import pandas as pd
-import yaml
 from rapidfuzz import fuzz, process
 
 from . import config, resources, store
 from .errors import AmbiguousTerritory, PerimeterError, TerritoryNotFound
-from .geography import ARRONDISSEMENT_PARENT, PLM, history
+from .geography import history
+from .safe_yaml import load_yaml
+from .vocabulary import ARRONDISSEMENT_PARENT
 from .sources import find
 from .sources.readers import departement_of
 from .text import epci_alias, normalise, slugify
@@ -35,6 +37,11 @@ KINDS_FR = {
 
 #: Shipped perimeters and lots (the checkout's territories/, or the installed copy).
 TERRITORIES_DIR = resources.territories_dir()
+
+#: Longest territory name accepted (the longest commune name has 45 characters).
+MAX_NAME_LENGTH = 200
+#: Characters of a name compared by the fuzzy search (bounds its time whatever the input).
+FUZZY_KEY_LENGTH = 80
 
 
 @dataclass(frozen=True)
@@ -119,6 +126,15 @@ class Territory:
         for notice in self.notices:
             lines.append(f"  Remarque : {notice}")
         return "\n".join(lines)
+
+    def _repr_html_(self) -> str:
+        """Rich display in JupyterLab: name, kind, communes, départements, references."""
+        from .territory_html import territory_html  # that module imports this one
+
+        return territory_html(self)
+
+    def _repr_pretty_(self, p, cycle) -> None:  # its plain-text twin, without 35 000 commune codes
+        p.text(f"<Territoire {self.label} : {len(self.communes)} communes>")
 
 
 # ---------------------------------------------------------------------------
@@ -333,6 +349,11 @@ def resolve(query: str | Path | Territory) -> Territory:
     if not text:
         raise TerritoryNotFound("Aucun territoire indiqué.",
                                 "Donnez un code INSEE, un SIREN d'EPCI, un nom ou un fichier de périmètre.")
+    if len(text) > MAX_NAME_LENGTH:
+        raise TerritoryNotFound(
+            f"Le territoire demandé est trop long ({len(text)} caractères, {MAX_NAME_LENGTH} au plus) : "
+            f"« {text[:40]}… ».",
+            "Donnez un code INSEE, un SIREN d'EPCI, un nom de territoire ou un fichier de périmètre.")
     path = perimeter_path(text)
     if path is not None:
         return load_perimeter(path)
@@ -446,7 +467,7 @@ def _by_name(text: str) -> Territory:
             raise AmbiguousTerritory(f"Plusieurs territoires s'appellent « {text} » :\n{listing}",
                                      "Précisez le code INSEE ou le SIREN du territoire voulu.")
     choices = index["key"].tolist()
-    best = process.extract(key, choices, scorer=fuzz.WRatio, limit=8)
+    best = process.extract(key[:FUZZY_KEY_LENGTH], choices, scorer=fuzz.WRatio, limit=8)
     seen, suggestions = set(), []
     for _, score, pos in best:
         row = index.iloc[pos]
@@ -472,17 +493,23 @@ def perimeter_path(text: str) -> Path | None:
     if not text.lower().endswith((".yaml", ".yml")):
         return None
     for candidate in (Path(text), TERRITORIES_DIR / text, Path.cwd() / "territories" / text):
-        if candidate.is_file():
-            return candidate
-    raise PerimeterError(f"Fichier de périmètre introuvable : {text}.",
+        try:
+            if candidate.is_file():
+                return candidate
+        except OSError:  # a name too long for the file system, a folder that cannot be read...
+            continue
+    raise PerimeterError(f"Fichier de périmètre introuvable : {text[:200]}.",
                          f"Vérifiez le chemin ; les périmètres fournis sont dans {TERRITORIES_DIR}.")
 
 
 def read_yaml(path: Path) -> dict:
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as exc:
-        raise PerimeterError(f"Le fichier {path} n'est pas un YAML valide ({exc}).") from exc
+    """A perimeter or lot file as a dict; a French :class:`PerimeterError` for anything else.
+
+    Bounded (:mod:`diagnostic.safe_yaml`): a small hostile file fails at once.
+    """
+    data = load_yaml(path, PerimeterError, "fichier de périmètre",
+                     "Un périmètre ou un lot est un petit fichier YAML : une liste de codes (voir "
+                     "territories/*.yaml).")
     if not isinstance(data, dict):
         raise PerimeterError(f"Le fichier {path} doit décrire un objet (clés « nom », « communes »...).")
     return data
@@ -493,18 +520,53 @@ def is_set_file(path: Path) -> bool:
     return "territoires" in data or "communes_de" in data
 
 
+def _kind_fr(value) -> str:
+    """What a YAML value is, in French, for error messages."""
+    if isinstance(value, str):
+        return f"un texte (« {value[:40]} »)"
+    if isinstance(value, bool):
+        return "un booléen"
+    if isinstance(value, (int, float)):
+        return "un nombre"
+    if isinstance(value, dict):
+        return "un objet (clé : valeur)"
+    if isinstance(value, list):
+        return "une liste"
+    return "une valeur vide" if value is None else "une valeur d'un autre type"
+
+
 def _code_list(value, path: Path, key: str) -> list[str]:
     if value is None:
         return []
-    if isinstance(value, (str, int)):
+    if isinstance(value, (str, int)) and not isinstance(value, bool):
         value = [value]
-    if not isinstance(value, list):
+    if not isinstance(value, list) or any(not isinstance(v, (str, int)) or isinstance(v, bool) for v in value):
         raise PerimeterError(f"Dans {path}, « {key} » doit être une liste de codes.")
     return [str(v).strip().zfill(5) if str(v).strip().isdigit() else str(v).strip() for v in value]
 
 
+_loading = threading.local()
+
+
 def load_perimeter(path: Path) -> Territory:
-    """A custom perimeter: a base territory, plus or minus communes, or a list of communes."""
+    """A custom perimeter: a base territory, plus or minus communes, or a list of communes.
+
+    A perimeter whose ``base`` (or a commune entry) leads back to itself is refused.
+    """
+    key = str(Path(path).resolve())
+    stack = _loading.__dict__.setdefault("stack", [])
+    if key in stack:
+        raise PerimeterError(f"Le périmètre {Path(path).name} se désigne lui-même (« base » ou « communes »), "
+                             "directement ou par un autre fichier.",
+                             "Indiquez comme base un EPCI, un département ou un autre périmètre.")
+    stack.append(key)
+    try:
+        return _load_perimeter(Path(path))
+    finally:
+        stack.pop()
+
+
+def _load_perimeter(path: Path) -> Territory:
     data = read_yaml(path)
     if "territoires" in data or "communes_de" in data:
         raise PerimeterError(
@@ -541,8 +603,20 @@ def load_set(path: str | Path) -> tuple[str, list[str]]:
     path = perimeter_path(str(path)) if not isinstance(path, Path) else path
     data = read_yaml(path)
     name = str(data.get("nom") or path.stem)
-    specs = [str(s) for s in (data.get("territoires") or [])]
+    listed = data.get("territoires")
+    if listed is not None and not isinstance(listed, list):
+        raise PerimeterError(f"Dans {path.name}, « territoires » doit être une liste (un territoire par ligne "
+                             f"« - code »), pas {_kind_fr(listed)}.",
+                             'Exemple : territoires: ["61214", "246100663"]')
+    bad = [v for v in listed or [] if not isinstance(v, (str, int)) or isinstance(v, bool)]
+    if bad:
+        raise PerimeterError(f"Dans {path.name}, chaque élément de « territoires » doit être un code, un nom "
+                             f"ou un fichier, pas {_kind_fr(bad[0])}.")
+    specs = [str(s) for s in (listed or [])]
     if data.get("communes_de") is not None:
+        if not isinstance(data["communes_de"], (str, int)) or isinstance(data["communes_de"], bool):
+            raise PerimeterError(f"Dans {path.name}, « communes_de » doit être un seul territoire (un code), "
+                                 f"pas {_kind_fr(data['communes_de'])}.")
         parent = resolve(str(data["communes_de"]))
         specs.extend(parent.communes)
     if not specs:

@@ -66,3 +66,47 @@ def caf_sum(year: int, commune: str, column: str) -> float | None:
     if not values or any(v.strip() == "" for v in values):
         return None
     return sum(float(v) for v in values)
+
+
+# --- second round: Filosofi level files, Filosofi IRIS, QPV, BPE geolocated cuts ---------------
+def _number(text: str) -> float | None:
+    """A published figure: ``,`` decimal, U+202F thousands; None when empty (secret)."""
+    text = text.replace("\u202f", "").replace("\u00a0", "").replace(",", ".").strip()
+    return float(text) if text else None
+
+
+@lru_cache(maxsize=None)
+def filo_disp(year: int, level: str) -> dict[str, dict[str, str]]:
+    """``FILO{year}_DISP_{level}.csv`` rows by CODGEO (level COM, EPCI, DEP, REG, METROPOLE)."""
+    path = MIRROR / "filosofi" / "historique" / f"FILO{year}_DISP_{level}.csv"
+    with open(path, encoding="utf-8-sig", newline="") as fh:
+        return {row["CODGEO"]: row for row in csv.DictReader(fh, delimiter=";")}
+
+
+def filo_disp_value(year: int, level: str, code: str, column: str) -> float | None:
+    return _number(filo_disp(year, level)[code][column])
+
+
+@lru_cache(maxsize=None)
+def filo_iris() -> list[dict[str, str]]:
+    path = MIRROR / "filosofi" / "iris" / "BASE_TD_FILO_DISP_IRIS_2019.csv"
+    with open(path, encoding="utf-8-sig", newline="") as fh:
+        return list(csv.DictReader(fh, delimiter=";"))
+
+
+@lru_cache(maxsize=None)
+def qpv(theme: str, year: int) -> dict[str, dict[str, str]]:
+    """``{theme}_{year}.csv`` of the QPV folder, rows by CODGEO (``Ensemble`` included)."""
+    with open(MIRROR / "qpv" / f"{theme}_{year}.csv", encoding="utf-8-sig", newline="") as fh:
+        return {row["CODGEO"]: row for row in csv.DictReader(fh, delimiter=";")}
+
+
+def qpv_value(theme: str, year: int, code: str, column: str) -> float | None:
+    return _number(qpv(theme, year)[code][column])
+
+
+@lru_cache(maxsize=None)
+def poi_rows(dep: str) -> list[dict[str, str]]:
+    """Rows of ``bpe/poi_{dep}.csv`` (one facility each; identical rows kept)."""
+    with open(MIRROR / "bpe" / f"poi_{dep}.csv", encoding="ascii", newline="") as fh:
+        return list(csv.DictReader(fh, delimiter=";"))

@@ -76,8 +76,8 @@ FACILITY_ROWS = [
 def test_counts_layout_found_stored_and_widened(isolated):
     counts_zip(isolated)
     [ds] = find("bpe")
-    assert (ds.vintage, ds.geo_year, ds.level) == (2021, 2022, "COM")
-    assert ds.source_label == "Insee, Base permanente des équipements 2021 (géographie 2022)"
+    assert (ds.vintage, ds.geo_year, ds.level) == (2021, 2021, "COM")  # INSEE: COG of 1 January N
+    assert ds.source_label == "Insee, Base permanente des équipements 2021 (géographie 2021)"
 
     df = store.load(ds)
     assert list(df.columns) == ["DEPCOM", "TYPEQU", "NB_EQUIP"]
@@ -88,7 +88,9 @@ def test_counts_layout_found_stored_and_widened(isolated):
     assert len(df) == 10 + 20 + 1 - 1   # one (DEPCOM, TYPEQU) row each, 01004 D201 merged
 
     wide = ds.product.to_communes(df, ds).set_index("CODGEO")
-    assert list(wide.columns) == ["C101", "C102", "C104", "C105", "D201", "D301", "D502"]
+    assert [c for c in wide.columns if not c.startswith("FAM_")] == [
+        "C101", "C102", "C104", "C105", "D201", "D301", "D502"]
+    assert wide.at["01004", "FAM_ENSEIGNEMENT"] == 4 and wide.at["01004", "FAM_SANTE"] == 11
     assert wide.at["01001", "D201"] == 1 and wide.at["01001", "C104"] == 0
     assert wide.at["01004", "D201"] == 6 and wide.at["01004", "D301"] == 5
     assert wide.at["2A004", "D201"] == 60 and wide.at["2A004", "C102"] == 2
@@ -104,7 +106,7 @@ def test_counts_layout_found_stored_and_widened(isolated):
     assert math.isnan(groups.at["01004", "Collèges"])             # C201 absent from the file
 
     table = data.commune_table("bpe")
-    assert table.geo_year == 2022 and table.table.at["01004", "D201"] == 6
+    assert table.geo_year == 2021 and table.table.at["01004", "D201"] == 6
 
 
 def test_facility_layout_counts_rows(isolated):
@@ -112,7 +114,7 @@ def test_facility_layout_counts_rows(isolated):
     write(isolated / "bpe" / "BPE23.csv", "\r\n".join([FACILITY_HEADER, *FACILITY_ROWS]) + "\r\n",
           encoding="cp1252")
     [ds] = find("bpe")
-    assert (ds.vintage, ds.geo_year) == (2023, 2024)
+    assert (ds.vintage, ds.geo_year) == (2023, 2023)
     df = store.load(ds)
     tidy = df.set_index(["DEPCOM", "TYPEQU"])["NB_EQUIP"]
     assert tidy[("01004", "D265")] == 3.0
@@ -193,3 +195,59 @@ def test_missing_bpe_names_the_expected_file_and_folder(isolated):
         find("bpe")
     assert "bpe21_ensemble_csv.zip" in str(exc.value)
     assert str(isolated.resolve() / "bpe") in str(exc.value)
+
+
+# --- geolocated per-département cuts (poi_DD.csv), real files -----------------------------------
+import rawdata  # noqa: E402
+
+
+def _real_bpe():
+    return data.commune_table("bpe")
+
+
+def test_poi_cuts_count_every_row_per_commune_and_type(mirror):
+    sources.refresh()
+    table = _real_bpe()
+    assert (table.vintage, table.geo_year) == (2019, 2019)
+    assert sorted(d.part for d in table.datasets) == ["29", "30", "61", "72"]
+    rows61 = rawdata.poi_rows("61")
+    typequ = [c for c in table.table.columns if not c.startswith("FAM_")]
+    for commune, expected in (("61001", 1124), ("61214", 398)):
+        assert sum(1 for r in rows61 if r["DEPCOM"] == commune) == expected   # MANIFEST
+        assert table.table.loc[commune, typequ].sum() == expected
+    # Identical rows are distinct facilities: all counted (Gard: 5 713 identical rows).
+    rows30 = rawdata.poi_rows("30")
+    ales = [r for r in rows30 if r["DEPCOM"] == "30007"]
+    assert table.table.loc["30007", typequ].sum() == len(ales) == 2068
+    d502 = sum(1 for r in ales if r["TYPEQU"] == "D502")
+    assert table.table.at["30007", "D502"] == d502 == table.table.at["30007", "FAM_PETITE_ENFANCE"]
+
+
+def test_poi_commune_without_facility_counts_zero_and_other_departements_are_absent(mirror):
+    table = _real_bpe().table
+    in_file = {r["DEPCOM"] for r in rawdata.poi_rows("61")}
+    assert len(in_file) == 354
+    orne = [c for c in table.index if str(c).startswith("61")]
+    assert len(orne) > 354                      # every Orne commune of COG 2019 is there
+    empty = next(c for c in orne if c not in in_file)
+    assert table.loc[empty].sum() == 0
+    assert not any(str(c).startswith("14") for c in table.index)   # Calvados not covered
+
+
+def test_poi_newer_cut_is_preferred_and_wrong_header_is_a_french_error(isolated):
+    folder = isolated / "bpe"
+    folder.mkdir()
+    header = "REG;DEP;DEPCOM;DCIRIS;AN;TYPEQU;lng;lat\n"
+    (folder / "poi_61.csv").write_text(header + "28;61;61214;61214_0104;2019;D502;0.61;48.76\n")
+    (folder / "poi_2021_61.csv").write_text(header + "28;61;61214;61214_0104;2021;D502;0.61;48.76\n"
+                                            "28;61;61214;61214_0104;2021;D502;0.61;48.76\n")
+    sources.refresh()
+    found = find("bpe")
+    assert [(d.vintage, d.part) for d in found] == [(2021, "61"), (2019, "61")]
+    assert data.commune_table("bpe").table.at["61214", "D502"] == 2
+    (folder / "poi_72.csv").write_text("REG;DEP;COMMUNE;TYPE\n52;72;72181;D502\n")
+    sources.refresh()
+    bad = next(d for d in find("bpe") if d.part == "72")
+    with pytest.raises(UnreadableData) as exc:
+        store.load(bad)
+    assert "poi_72.csv" in str(exc.value) and "DEPCOM" in str(exc.value)

@@ -1,33 +1,10 @@
 """French wording helpers shared by the report's tables, prose and index page."""
 from __future__ import annotations
 
-import datetime as dt
-import math
-
 import pandas as pd
 
-from ..text import format_number
-
-MONTHS_FR = ["janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août",
-             "septembre", "octobre", "novembre", "décembre"]
-
-#: Column order of the report's tables: the territory, its references, then its peers.
-LEVEL_ORDER = {"territoire": 0, "departement": 1, "region": 2, "france": 3, "pair": 4}
-LEVEL_FR = {"territoire": "Territoire", "departement": "Département", "region": "Région",
-            "france": "France", "pair": "Comparaison"}
-
-
-def date_fr(when: dt.date | dt.datetime) -> str:
-    day = "1er" if when.day == 1 else str(when.day)
-    return f"{day} {MONTHS_FR[when.month - 1]} {when.year}"
-
-
-def value_text(value, decimals, unit) -> str:
-    """A table cell: French number, « % » for shares, « n.d. » when missing."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return "n.d."
-    unit = str(unit or "")
-    return format_number(value, int(decimals), "%" if unit.startswith("%") else "")
+from ..vocabulary import LEVEL_FR, LEVEL_ORDER, MONTHS_FR, date_fr  # noqa: F401  (re-exported)
+from ..vocabulary import format_value as value_text  # noqa: F401  (a table cell, « n.d. » when missing)
 
 
 def unit_suffix(unit: str) -> str:

@@ -14,7 +14,6 @@ from ..sources import REGISTRY
 from .display import Html, esc, message
 from .formatting import join_fr, same
 
-STATUS_FR = {"enjeu": "Enjeu", "atout": "Atout", "ecart": "Écart notable"}
 STATUS_RANK = {"enjeu": 0, "atout": 1, "ecart": 2}
 
 
@@ -49,7 +48,7 @@ def finding_items(df: pd.DataFrame, limit: int | None = None) -> list[str]:
         if others:
             extra = (f' <span class="dg-also">Écart également marqué avec '
                      f"{esc(join_fr(others))}.</span>")
-        items.append(f'<li><span class="dg-badge dg-{status}">{STATUS_FR.get(status, status)}'
+        items.append(f'<li><span class="dg-badge dg-{status}">{findings_mod.STATUS_FR.get(status, status)}'
                      f"</span> {esc(first['sentence'])}{extra}</li>")
     return items[:limit] if limit else items
 

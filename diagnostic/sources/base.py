@@ -14,20 +14,26 @@ import tempfile
 import urllib.error
 import urllib.request
 import zipfile
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import ClassVar
 
 import pandas as pd
 
 from .. import config
-from ..errors import MissingData
+from ..errors import ConfigurationError, MissingData
+from .pynsee_catalogue import links
 
 #: All products, by key. Filled by :func:`register`.
 REGISTRY: dict[str, "Product"] = {}
 
 
 def register(cls: type["Product"]) -> type["Product"]:
+    """Class decorator: the product becomes known to the kit under ``cls.key``."""
+    known = REGISTRY.get(cls.key)
+    if known is not None and type(known).__qualname__ != cls.__qualname__:
+        raise ConfigurationError(f"Produit « {cls.key} » enregistré deux fois "
+                                 f"({type(known).__module__} et {cls.__module__}).")
     REGISTRY[cls.key] = cls()
     return cls
 
@@ -84,7 +90,6 @@ class Product:
     code_column: ClassVar[str] = "CODGEO"
     #: French note on which communes the product covers, shown when a territory is not covered.
     coverage_hint: ClassVar[str] = ""
-    extra: dict = field(default_factory=dict)
 
     # --- discovery ----------------------------------------------------------
     def datasets(self, mirror: Path | None = None) -> list[Dataset]:
@@ -138,8 +143,6 @@ class Product:
     def download_urls(self) -> list[str]:
         """Official URLs of the file(s), tried in order when the mirror lacks them: the
         product's own link, then those pynsee's catalogue of INSEE files gives for its names."""
-        from .pynsee_catalogue import links
-
         own = [self.url] if self.url and self.url.endswith((".zip", ".csv", ".xlsx", ".xls")) else []
         return list(dict.fromkeys(own + links(self.pattern)))
 

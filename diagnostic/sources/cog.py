@@ -12,6 +12,7 @@ from pathlib import Path
 import pandas as pd
 
 from .base import Dataset, Product, register
+from .invariants import check_communes
 from .readers import read_csv, require_columns
 
 COG_URL = "https://www.insee.fr/fr/information/2560452"
@@ -45,6 +46,12 @@ class CogCommunes(_CogFile):
     example_name = "v_commune_2023.csv"
     columns = ("TYPECOM", "COM", "REG", "DEP", "CTCD", "ARR", "TNCC", "NCC", "NCCENR",
                "LIBELLE", "CAN", "COMPARENT")
+
+    def read(self, ds: Dataset) -> pd.DataFrame:
+        df = super().read(ds)
+        # A truncated COG would silently shrink France: refuse it (Mayotte is in every COG since 2011).
+        check_communes(df.loc[df["TYPECOM"] == "COM", "COM"], ds.path, with_mayotte=ds.vintage >= 2012)
+        return df
 
 
 @register

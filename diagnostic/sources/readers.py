@@ -12,12 +12,20 @@ import csv
 import io
 import re
 import zipfile
+from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING, Callable, Iterable, Iterator
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.csv as pacsv
 
 from ..errors import UnreadableData
+from ..vocabulary import ARRONDISSEMENT_PARENT, PLM
+
+if TYPE_CHECKING:  # annotations only: base imports nothing from here, but keep readers standalone
+    from .base import Dataset
 
 #: Columns that hold codes or labels, never figures.
 TEXT_COLUMNS = {
@@ -194,3 +202,168 @@ def read_excel(path: Path, sheet: str | int = 0, header_marker: str = "CODGEO") 
     df = df.loc[:, [c for c in df.columns if c and c != "nan"]]
     df = df.dropna(how="all").fillna("")
     return convert_columns(df)
+
+
+# ---------------------------------------------------------------------------
+# Large published CSVs read by column and by block (census, BPE, MOBPRO)
+# ---------------------------------------------------------------------------
+
+#: A commune or arrondissement code (2A/2B for Corsica, 97x for the DOM).
+COMMUNE_CODE = re.compile(r"\d[\dAB]\d{3}")
+
+
+def prefer_one_per_vintage(datasets: Iterable[Dataset], rank: Callable[[Dataset], int]) -> list[Dataset]:
+    """Keep one file per (vintage, level): the same product is often in the mirror
+    twice (zip and unzipped CSV, CSV and workbook); summing both would double it."""
+    best: dict[tuple[int, str], Dataset] = {}
+    for ds in datasets:
+        key = (ds.vintage, ds.level)
+        current = best.get(key)
+        if current is None or (rank(ds), ds.path.name) < (rank(current), current.path.name):
+            best[key] = ds
+    return list(best.values())
+
+
+def parent_commune(codes: pd.Series) -> pd.Series:
+    """The commune of each code: municipal arrondissements become Paris, Lyon, Marseille."""
+    codes = codes.astype("string")
+    return codes.map(ARRONDISSEMENT_PARENT).astype("string").fillna(codes)
+
+
+def with_parent_communes(df: pd.DataFrame) -> pd.DataFrame:
+    """Add Paris, Lyon and Marseille as whole communes when a file only has their
+    arrondissements (all of them present). A total is missing, never partial,
+    when one arrondissement's figure is secret."""
+    numeric = [c for c in df.columns if c != "CODGEO" and pd.api.types.is_numeric_dtype(df[c])]
+    present = set(df["CODGEO"].dropna())
+    rows = []
+    for parent, arms in PLM.items():
+        if parent in present or not set(arms) <= present:
+            continue
+        part = df.loc[df["CODGEO"].isin(arms), numeric]
+        total = part.sum(min_count=1).where(~part.isna().any())
+        rows.append({"CODGEO": parent, **total.to_dict()})
+    if not rows:
+        return df
+    extra = pd.DataFrame(rows, columns=["CODGEO", *numeric])
+    extra["CODGEO"] = extra["CODGEO"].astype("string")
+    extra[numeric] = extra[numeric].astype("float64")
+    return pd.concat([df, extra], ignore_index=True)
+
+
+def structure_error(path: Path, detail: str) -> UnreadableData:
+    return UnreadableData(
+        f"Le fichier {path.name} n'a pas la structure attendue ({detail}).",
+        f"Remplacez {path} par le fichier original publié par l'Insee, non modifié.",
+    )
+
+
+@contextmanager
+def _open_binary(path: Path, member: str | None = None):
+    """The bytes of a file, or of the data member of a zip archive."""
+    archive = None
+    try:
+        if path.suffix.lower() == ".zip" and not zipfile.is_zipfile(path):
+            raise zipfile.BadZipFile("archive zip invalide ou tronquée")
+        if path.suffix.lower() != ".xlsx" and zipfile.is_zipfile(path):
+            archive = zipfile.ZipFile(path)
+            fh = archive.open(member or _main_member(archive))
+        else:
+            fh = open(path, "rb")
+    except (OSError, zipfile.BadZipFile, KeyError) as exc:
+        if archive is not None:
+            archive.close()
+        raise UnreadableData(
+            f"Le fichier {path} ne peut pas être lu ({exc}).",
+            "Remplacez-le par le fichier original publié par l'Insee.",
+        ) from exc
+    try:
+        yield fh
+    finally:
+        fh.close()
+        if archive is not None:
+            archive.close()
+
+
+def _clean(name: str) -> str:
+    return str(name).strip().lstrip("\ufeff").strip('"')
+
+
+def csv_header(path: Path, member: str | None = None) -> tuple[list[str], str]:
+    """Column names and separator of a (possibly zipped) published CSV."""
+    with _open_binary(path, member) as fh:
+        first = fh.readline().decode("utf-8-sig", "replace").rstrip("\r\n")
+    if not first.strip():
+        raise structure_error(path, "fichier vide")
+    sep = sniff_separator(first)
+    return [_clean(c) for c in first.split(sep)], sep
+
+
+def read_csv_chunks(path: Path, required: Iterable[str], optional: Iterable[str] = (), *,
+                    member: str | None = None, block_size: int = 1 << 24) -> Iterator[pd.DataFrame]:
+    """Read only some columns of a large published CSV, as strings, block by block.
+
+    Detail files (BPE one row per facility, MOBPRO) have millions of rows: they
+    are aggregated block by block instead of being loaded whole. Arrow's CSV
+    reader is used because it is fast and strict: a row with more or fewer
+    fields than the header raises :class:`UnreadableData` (pandas would shift
+    or truncate it silently). Unread columns are not decoded, so accented
+    labels in any encoding do not matter.
+    """
+    columns, sep = csv_header(path, member)
+    required = list(required)
+    missing = [c for c in required if c not in columns]
+    if missing:
+        raise structure_error(path, "colonne(s) absente(s) : " + ", ".join(missing))
+    wanted = list(dict.fromkeys(c for c in columns if c in {*required, *optional}))
+    with _open_binary(path, member) as fh:
+        try:
+            reader = pacsv.open_csv(
+                fh,
+                read_options=pacsv.ReadOptions(column_names=_unique(columns), skip_rows=1,
+                                               block_size=block_size),
+                parse_options=pacsv.ParseOptions(delimiter=sep),
+                convert_options=pacsv.ConvertOptions(
+                    include_columns=wanted, column_types={c: pa.string() for c in wanted},
+                    check_utf8=False, strings_can_be_null=False, quoted_strings_can_be_null=False),
+            )
+            for batch in reader:
+                chunk = batch.to_pandas()
+                yield chunk.astype({c: "string" for c in chunk.columns})
+        except (zipfile.BadZipFile, EOFError) as exc:  # damaged member, found while reading
+            raise structure_error(path, f"archive endommagée : {exc}") from exc
+        except pa.ArrowInvalid as exc:
+            wrong = re.search(r"Expected (\d+) columns, got (\d+): ?(.*)", str(exc))
+            if wrong:
+                row = wrong.group(3).strip()[:80]
+                detail = (f"une ligne a {wrong.group(2)} champs au lieu de {wrong.group(1)}"
+                          + (f" : « {row} »" if row else ""))
+            else:
+                detail = f"lecture impossible : {exc}"
+            raise structure_error(path, detail) from exc
+
+
+def _unique(names: list[str]) -> list[str]:
+    """Header names made unique (``X``, ``X.1``...): the first one keeps its name."""
+    seen: dict[str, int] = {}
+    out = []
+    for name in names:
+        count = seen.get(name, 0)
+        out.append(name if count == 0 else f"{name}.{count}")
+        seen[name] = count + 1
+    return out
+
+
+def check_field_counts(text: str, path: Path) -> None:
+    """Every row of a published CSV has the header's number of fields (a trailing
+    empty field is tolerated); pandas would silently shift a longer row."""
+    first = text.split("\n", 1)[0]
+    sep = sniff_separator(first)
+    reader = csv.reader(io.StringIO(text), delimiter=sep)
+    width = len(next(reader, []))
+    for number, row in enumerate(reader, start=2):
+        if len(row) == width or not any(cell.strip() for cell in row):
+            continue
+        if len(row) == width + 1 and not row[-1].strip():
+            continue
+        raise structure_error(path, f"ligne {number} : {len(row)} champs au lieu de {width}")

@@ -41,6 +41,7 @@ from typing import ClassVar
 
 import pandas as pd
 
+from .. import store
 from ..errors import MissingData, UnreadableData
 from .base import REGISTRY, Dataset, Product, register
 from .caf import sum_to_communes
@@ -370,8 +371,6 @@ def covered_departements(key: str, vintage: int) -> set[str]:
     of the communes it lists. Lets a report tell « the file for département X
     is missing » from « the commune is absent from the extract ».
     """
-    from .. import store  # late import: the store imports this package
-
     out: set[str] = set()
     for ds in REGISTRY[key].datasets():
         if ds.vintage != vintage:

@@ -1,0 +1,125 @@
+"""Synthèse par axe: a paste-ready French paragraph per axis of the convention.
+
+Each paragraph is written from the findings by templates: points de vigilance
+(enjeux, small-number warnings), atouts, other marked differences, then the
+missing data (comparisons impossible, indicators not available), every figure
+with its reference. Each axis also gets its key-figures table.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from . import axes as axes_mod
+from . import catalogue as cat
+from .findings.phrases import format_value
+from .text import clean_vintage, join_fr, short_label
+
+#: Rows of an axis's key-figures table.
+MAX_FIGURES = 8
+LEVEL_COLUMNS = {"territoire": "Territoire", "departement": "Département", "region": "Région",
+                 "france": "France"}
+
+
+@dataclass
+class AxisSynthesis:
+    axis: str
+    titre: str
+    description: str
+    vigilance: list[str] = field(default_factory=list)
+    atouts: list[str] = field(default_factory=list)
+    ecarts: list[str] = field(default_factory=list)
+    manquantes: list[str] = field(default_factory=list)
+    figures: pd.DataFrame = field(default_factory=pd.DataFrame)
+
+    @property
+    def paragraph(self) -> str:
+        """The paragraph to paste into the convention."""
+        parts = []
+        if self.vigilance:
+            parts.append("Points de vigilance. " + " ".join(self.vigilance))
+        if self.atouts:
+            parts.append("Atouts. " + " ".join(self.atouts))
+        if self.ecarts:
+            parts.append("Autres écarts notables. " + " ".join(self.ecarts))
+        if self.manquantes:
+            parts.append("Données manquantes. " + " ".join(self.manquantes))
+        if not (self.vigilance or self.atouts or self.ecarts):
+            parts.insert(0, "Aucun écart marqué n'est relevé sur cet axe au regard des seuils retenus"
+                            + (" parmi les indicateurs comparables." if not self.manquantes else
+                               " ; plusieurs comparaisons restent impossibles."))
+        return " ".join(parts)
+
+
+def _lower_first(text: str) -> str:
+    """« Part des… » -> « part des… », acronyms kept (« CAF », « RSA »)."""
+    return text[:1].lower() + text[1:]
+
+
+def _axis_indicators(axis_set: axes_mod.AxisSet, axis_id: str) -> list[str]:
+    """Catalogue indicators whose findings this axis takes first."""
+    return [i.id for i in cat.catalogue().values()
+            if axis_set.assign(i.id, i.theme, "ecart_reference", i.axes)[0] == axis_id]
+
+
+def key_figures(table: pd.DataFrame, ids: list[str]) -> pd.DataFrame:
+    """Indicateur, Territoire, Département, Région, France, Source, Millésime (formatted)."""
+    rows = []
+    for ind_id in ids:
+        block = table[table["id"] == ind_id]
+        own = block[block["level"] == "territoire"]
+        if own.empty or own["value"].isna().all():
+            continue
+        ind = cat.catalogue()[ind_id]
+        row = {"Indicateur": short_label(ind.label)}
+        for level, column in LEVEL_COLUMNS.items():
+            values = block.loc[block["level"] == level, "value"]
+            row[column] = format_value(values.iloc[0], ind.unit, ind.decimals) if len(values) else "n.d."
+        row["Source"] = str(own["source"].iloc[0])
+        row["Millésime"] = clean_vintage(own["vintage"].iloc[0])
+        rows.append(row)
+    return pd.DataFrame(rows, columns=["Indicateur", *LEVEL_COLUMNS.values(), "Source", "Millésime"])
+
+
+def build(findings: pd.DataFrame, table: pd.DataFrame, axes=None) -> list[AxisSynthesis]:
+    """One synthesis per axis (the axes the findings were grouped with, « Autres constats » last)."""
+    axis_set = axes if isinstance(axes, axes_mod.AxisSet) else findings.attrs.get("axes") or axes_mod.default()
+    own = table[table["level"] == "territoire"].drop_duplicates("id").set_index("id")
+    out = []
+    for axis_id in axis_set.ids:
+        axis = axis_set.get(axis_id)
+        mine = findings[findings["axis"] == axis_id]
+        ids = _axis_indicators(axis_set, axis_id)
+        if mine.empty and not ids:
+            continue
+        s = AxisSynthesis(axis_id, axis.titre, axis.description)
+        for _, f in mine.iterrows():
+            bucket = {"enjeu": s.vigilance, "avertissement": s.vigilance, "atout": s.atouts,
+                      "ecart": s.ecarts, "non_compare": s.manquantes}[f["status"]]
+            bucket.append(f["sentence"])
+        missing = [i for i in ids if i in own.index and pd.isna(own.at[i, "value"])]
+        if missing:
+            labels = [_lower_first(short_label(cat.catalogue()[i].label)) for i in missing[:6]]
+            rest = len(missing) - len(labels)
+            labels += [f"{rest} autre{'s' if rest > 1 else ''} indicateur{'s' if rest > 1 else ''}"] if rest else []
+            s.manquantes.append(f"Non disponibles pour ce territoire : {join_fr(labels)} "
+                                "(raisons dans les notes des tableaux).")
+        cited = list(dict.fromkeys(mine["id"]))
+        s.figures = key_figures(table, (cited + [i for i in ids if i not in cited])[:MAX_FIGURES * 2]).head(MAX_FIGURES)
+        if mine.empty and s.figures.empty and not missing:
+            continue
+        out.append(s)
+    return out
+
+
+def sources(findings: pd.DataFrame, syntheses: list[AxisSynthesis]) -> list[str]:
+    """« Source, millésime » lines cited by the syntheses, without duplicates."""
+    lines = []
+    for s in syntheses:
+        for _, r in s.figures.iterrows():
+            lines.append(f"{r['Source']} ({r['Millésime']})" if r["Millésime"] else r["Source"])
+    for _, r in findings.iterrows():
+        if r["source"]:
+            lines.append(f"{r['source']} ({r['vintage']})" if r["vintage"] else r["source"])
+    return list(dict.fromkeys(lines))

@@ -12,7 +12,8 @@ import pandas as pd
 from .. import findings as findings_mod
 from ..sources import REGISTRY
 from .display import Html, esc, message
-from .formatting import join_fr, same
+from ..text import join_fr
+from .formatting import same
 
 STATUS_RANK = {"enjeu": 0, "atout": 1, "ecart": 2}
 
@@ -47,7 +48,7 @@ def finding_items(df: pd.DataFrame, limit: int | None = None) -> list[str]:
         extra = ""
         if others:
             extra = (f' <span class="dg-also">Écart également marqué avec '
-                     f"{esc(join_fr(others))}.</span>")
+                     f"{esc(join_fr(list(dict.fromkeys(others))))}.</span>")
         items.append(f'<li><span class="dg-badge dg-{status}">{findings_mod.STATUS_FR.get(status, status)}'
                      f"</span> {esc(first['sentence'])}{extra}</li>")
     return items[:limit] if limit else items

@@ -90,3 +90,16 @@ def test_without_chromium_the_report_says_so(tmp_path, monkeypatch):
     note = pdf.write_pdf(html, tmp_path / "rapport.pdf")
     assert note.startswith("PDF non produit : Chromium est introuvable")
     assert pdf.CHROMIUM_ENV in note and not (tmp_path / "rapport.pdf").exists()
+
+
+def test_report_without_chromium_writes_everything_else(tmp_path, monkeypatch):
+    from diagnostic import report
+
+    monkeypatch.setenv(pdf.CHROMIUM_ENV, "chromium-qui-n-existe-pas")
+    result = report.build("61214", output_dir=tmp_path)
+    assert result.pdf is None and not (result.directory / "rapport.pdf").exists()
+    assert result.notes and result.notes[0].startswith("PDF non produit")
+    for name in ("rapport.html", "rapport.ipynb", "indicateurs.xlsx", "indicateurs.csv", "enjeux.csv"):
+        assert (result.directory / name).is_file(), name
+    meta = (result.directory / "metadonnees.json").read_text(encoding="utf-8")
+    assert "PDF non produit" in meta

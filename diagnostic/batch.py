@@ -190,7 +190,7 @@ def _build_one(spec: str, options: dict) -> dict:
         with session.lock if session is not None else contextlib.nullcontext():
             result = report.build(territory, output_dir=options.get("output_dir"),
                                   peers=options.get("peers") or (), kernel=session,
-                                  force=bool(options.get("force")))
+                                  force=bool(options.get("force")), pdf=bool(options.get("pdf")))
         out.update(ok=True, html=str(result.html), directory=str(result.directory),
                    skipped=result.skipped)
         try:

@@ -281,6 +281,10 @@ def cmd_rapport(args) -> int:
                          "Renommez ou déplacez ce dossier, ou choisissez un autre dossier avec --sortie.")
     result = report.build(territory, output_dir=args.sortie, peers=_split(args.pairs))
     print(f"Rapport : {result.html}")
+    if result.pdf:
+        print(f"PDF : {result.pdf}")
+    for note in result.notes:  # e.g. why the PDF could not be printed
+        print(note, file=sys.stderr)
     return 0
 
 

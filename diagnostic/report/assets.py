@@ -11,6 +11,8 @@ from pathlib import Path
 
 import jinja2
 
+from ..vocabulary import CSS_COLOURS
+
 TEMPLATES_DIR = Path(__file__).with_name("templates")
 #: nbconvert template of the report page (extends the "lab" template).
 REPORT_TEMPLATE = "rapport.html.j2"
@@ -35,14 +37,25 @@ def digest() -> str:
     return h.hexdigest()
 
 
+def css_variables() -> str:
+    """The kit's colours (vocabulary.CSS_COLOURS, shared with the charts) as CSS custom
+    properties ``--dg-<name>``, which the CSS files use instead of colour literals."""
+    return ":root { " + " ".join(f"--dg-{name}: {value};" for name, value in CSS_COLOURS.items()) + " }\n"
+
+
 def report_css() -> str:
     """Styles of the report's blocks (tables, findings, figures): displayed with the outputs."""
-    return read("report.css")
+    return css_variables() + read("report.css")
 
 
 def page_css() -> str:
     """Styles of the exported page around the cells (layout, headings, print)."""
-    return read("page.css")
+    return css_variables() + read("page.css")
+
+
+def lot_css() -> str:
+    """Styles of a batch's index page."""
+    return css_variables() + read("lot.css")
 
 
 @functools.cache

@@ -22,6 +22,7 @@ from ..territory import geography, resolve, resolve_epci
 from . import sections
 from .display import Html, esc, stylesheet
 from .formatting import LEVEL_ORDER, date_fr
+from .pipeline import COMMUNE_DETAIL_NAME
 
 
 @dataclass
@@ -136,6 +137,20 @@ class Diagnostic:
         """The table's indicators of ``themes``, in the catalogue's order."""
         return [i for i, theme in self._themes if theme in themes]
 
+    def commune_values(self, ind_id: str) -> pd.DataFrame:
+        """The indicator for each commune (code, name, value; attrs: label, unit, source…), once."""
+        cache = self.__dict__.setdefault("_commune_values_cache", {})
+        if ind_id not in cache:
+            cache[ind_id] = indicators.commune_values(self.territory, ind_id)
+        return cache[ind_id]
+
+    def commune_detail_ids(self) -> list[str]:
+        """The table's indicators with a value for at least one commune (several communes only)."""
+        if len(self.territory.communes) <= 1 or self.territory.kind == "france":
+            return []
+        return [i for i in dict.fromkeys(self.table["id"])
+                if self.commune_values(i)["value"].notna().any()]
+
     def references(self) -> list:
         """The territory, then what it is compared with in the charts: for a commune its
         intercommunalité first (often the only reference an IRIS extract covers fully)."""
@@ -161,4 +176,20 @@ class Diagnostic:
         export.indicators_workbook(self.table, directory / "indicateurs.xlsx", territory=self.territory)
         export.write(self.table, "csv", directory / "indicateurs.csv")
         export.write(self.findings, "csv", directory / "enjeux.csv", kind="enjeux")
-        return [directory / n for n in ("indicateurs.xlsx", "indicateurs.csv", "enjeux.csv")]
+        written = [directory / n for n in ("indicateurs.xlsx", "indicateurs.csv", "enjeux.csv")]
+        detail = self.commune_detail()
+        if not detail.empty:  # the annex's full detail (summarised in the report beyond 60 communes)
+            export.write(detail, "csv", directory / COMMUNE_DETAIL_NAME)
+            written.append(directory / COMMUNE_DETAIL_NAME)
+        return written
+
+    def commune_detail(self) -> pd.DataFrame:
+        """Every indicator with commune values, commune by commune (one row per commune × indicator)."""
+        frames = []
+        for ind_id in self.commune_detail_ids():
+            values = self.commune_values(ind_id)
+            frames.append(values.assign(id=ind_id, label=values.attrs.get("label", ""),
+                                        unit=values.attrs.get("unit", ""),
+                                        source=values.attrs.get("source", ""))
+                          [["code", "name", "id", "label", "unit", "value", "source"]])
+        return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()

@@ -5,6 +5,9 @@ removed from the executed notebook with the execution counts renumbered, and
 the injected parameters cell has a fixed id: a report made in a warm kernel is
 the same as one made alone. A failing cell becomes a :class:`Failure` naming
 its report section.
+
+papermill and nbformat are imported in the functions that use them: together about a
+second of imports, which a fresh report spends while its kernel starts (pipeline.build).
 """
 from __future__ import annotations
 
@@ -41,8 +44,6 @@ def territory_spec(territory) -> str:
 
 def _register_engine() -> str:
     """A papermill engine that reuses a kernel manager and closes its client after each run."""
-    # papermill (and nbformat below) are imported on first use: they take about a second,
-    # which a fresh report spends while its kernel starts (see pipeline.build).
     from papermill.clientwrap import PapermillNotebookClient
     from papermill.engines import NBClientEngine, papermill_engines
 

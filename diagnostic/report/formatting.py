@@ -20,14 +20,6 @@ def same(a, b) -> bool:
     return (pd.isna(a) and pd.isna(b)) if (pd.isna(a) or pd.isna(b)) else a == b
 
 
-def join_fr(items: list[str]) -> str:
-    """« a, b et c »."""
-    items = list(dict.fromkeys(items))
-    if len(items) <= 1:
-        return "".join(items)
-    return ", ".join(items[:-1]) + " et " + items[-1]
-
-
 def shorten(labels: list[str], n: int = 6) -> str:
     if len(labels) <= n:
         return ", ".join(labels)

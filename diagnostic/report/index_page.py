@@ -39,7 +39,7 @@ def write_index(outcome, lot_dir: Path, jobs: int = 1) -> Path:
     now = dt.datetime.now()
     title = ("Diagnostics territoriaux" if outcome.name == "lot"
              else f"Diagnostics territoriaux : lot « {outcome.name} »")
-    page = assets.render(assets.INDEX_TEMPLATE, title=title, css=assets.read("lot.css"),
+    page = assets.render(assets.INDEX_TEMPLATE, title=title, css=assets.lot_css(),
                          js=assets.read("lot.js"), successes=successes, failures=outcome.failures,
                          figures=[header for i in figures for header in (
                              indicators[i].label + unit_suffix(indicators[i].unit),

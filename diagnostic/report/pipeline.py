@@ -38,8 +38,11 @@ from . import assets, execute as execution
 from .convert import convert, external_references, prepare_conversion
 from .execute import EXECUTED_NAME, Failure, error_detail, territory_spec
 from .kernel import KERNEL_NAME, KernelSession
+from .pdf import PDF_NAME, write_pdf
 
 HTML_NAME = "rapport.html"
+#: Side file of the per-commune annex (territories of several communes), written by the notebook.
+COMMUNE_DETAIL_NAME = "valeurs-par-commune.csv"
 METADATA_NAME = "metadonnees.json"
 FAILURE_DIR = "echec"
 
@@ -56,6 +59,10 @@ class ReportResult:
     skipped: bool = False
     #: Wall seconds of each phase (see :func:`build`).
     timings: dict = field(default_factory=dict)
+    #: ``rapport.pdf`` when it was printed.
+    pdf: Path | None = None
+    #: What the reader should know (in French), e.g. why the PDF is missing.
+    notes: list = field(default_factory=list)
 
 
 # The kit's data modules (store, sources, territory: about 0.7 s of imports) are imported in
@@ -151,7 +158,9 @@ def is_up_to_date(directory: Path, expected: dict) -> bool:
     return all(meta.get(k) == v for k, v in expected.items())
 
 
-def write_metadata(directory: Path, territory, expected: dict, seconds: float) -> Path:
+def write_metadata(directory: Path, territory, expected: dict, seconds: float, notes=()) -> Path:
+    files = [HTML_NAME, PDF_NAME, EXECUTED_NAME, "indicateurs.xlsx", "indicateurs.csv", "enjeux.csv",
+             COMMUNE_DETAIL_NAME]
     meta = {
         **expected,
         "code": territory.code, "nom": territory.name, "type": territory.kind_label,
@@ -159,20 +168,23 @@ def write_metadata(directory: Path, territory, expected: dict, seconds: float) -
         "communes": len(territory.communes),
         "genere_le": dt.datetime.now().isoformat(timespec="seconds"),
         "duree_secondes": round(seconds, 2),
-        "fichiers": [HTML_NAME, EXECUTED_NAME, "indicateurs.xlsx", "indicateurs.csv", "enjeux.csv"],
+        "fichiers": [name for name in files if (Path(directory) / name).is_file()],
+        "notes": list(notes),
     }
     return write_text(Path(directory) / METADATA_NAME,
                       json.dumps(meta, ensure_ascii=False, indent=1))
 
 
 def build(territory, output_dir=None, peers=(), kernel=None, notebook=None, force: bool = True,
-          parameters: dict | None = None) -> ReportResult:
+          parameters: dict | None = None, pdf: bool = True) -> ReportResult:
     """Produce the report of ``territory`` under ``<output_dir>/<slug>/``.
 
     ``kernel``: a :class:`KernelSession` to reuse a running kernel (batch
     workers), a kernel name for a fresh kernel of that kind, or None for a
     fresh ``python3`` kernel. With ``force=False`` a report whose
     :func:`fingerprint` is unchanged is not rebuilt (``skipped=True``).
+    ``pdf``: also print ``rapport.pdf`` with headless Chromium (a batch leaves it out
+    for speed); when it cannot be made, ``result.notes`` says why in French.
 
     A fresh kernel is started first thing, with the kit imported in it by its
     warm-up, while this process resolves the territory, takes the fingerprint
@@ -232,11 +244,17 @@ def build(territory, output_dir=None, peers=(), kernel=None, notebook=None, forc
                     raise ReportError("Le rapport HTML ferait appel au réseau : " + ", ".join(remote[:3]),
                                       "Signalez ce problème : le gabarit nbconvert doit rester autonome.")
                 write_text(tmp / HTML_NAME, restore(page))
+                notes = []
+                if pdf:
+                    t1 = time.perf_counter()
+                    note = write_pdf(tmp / HTML_NAME, tmp / PDF_NAME)
+                    notes += [note] if note else []
+                    timings["pdf"] = time.perf_counter() - t1
                 for name in ("indicateurs.xlsx", "indicateurs.csv", "enjeux.csv"):
                     if not (tmp / name).is_file():
                         raise ReportError(f"Le notebook n'a pas écrit {name}.",
                                           "Vérifiez la dernière cellule du notebook (dg.section(\"annexes\", sortie=sortie)).")
-                write_metadata(tmp, territory, expected, time.perf_counter() - started)
+                write_metadata(tmp, territory, expected, time.perf_counter() - started, notes)
                 _readable(tmp)
             timings["conversion"] = time.perf_counter() - t0
         except Failure:
@@ -247,7 +265,7 @@ def build(territory, output_dir=None, peers=(), kernel=None, notebook=None, forc
                 f"{failure.detail}",
                 f"Le notebook exécuté est conservé pour diagnostic : {kept}") from None
         timings["total"] = time.perf_counter() - started
-        return _result(dest, seconds=timings["total"], timings=timings)
+        return _result(dest, seconds=timings["total"], timings=timings, notes=notes)
     finally:
         if own is not None:
             own.shutdown()
@@ -275,7 +293,10 @@ def _keep_failure(dest: Path, failure: Failure) -> None:
                f"Date : {dt.datetime.now().isoformat(timespec='seconds')}\n")
 
 
-def _result(dest: Path, seconds: float = 0.0, skipped: bool = False, timings: dict | None = None) -> ReportResult:
+def _result(dest: Path, seconds: float = 0.0, skipped: bool = False, timings: dict | None = None,
+            notes: list | None = None) -> ReportResult:
+    pdf = dest / PDF_NAME
     return ReportResult(html=dest / HTML_NAME, notebook=dest / EXECUTED_NAME, xlsx=dest / "indicateurs.xlsx",
                         csv=dest / "enjeux.csv", directory=dest, metadata=dest / METADATA_NAME,
-                        seconds=seconds, skipped=skipped, timings=timings or {})
+                        seconds=seconds, skipped=skipped, timings=timings or {},
+                        pdf=pdf if pdf.is_file() else None, notes=notes or [])

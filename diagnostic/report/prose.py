@@ -10,23 +10,13 @@ from __future__ import annotations
 import pandas as pd
 
 from .. import findings as findings_mod
+from ..findings.phrases import place
 from ..sources import REGISTRY
 from .display import Html, esc, message
-from .formatting import join_fr, same
+from ..text import join_fr
+from .formatting import same
 
 STATUS_RANK = {"enjeu": 0, "atout": 1, "ecart": 2}
-
-
-def reference_name(row) -> str:
-    """The reference of a finding as a sentence names it (« la région Normandie »)."""
-    level, name = row["reference_level"], row["reference_name"]
-    if level == "france":
-        return "la France"
-    if level == "region":
-        return f"la région {name}"
-    if level == "departement":
-        return findings_mod._with_article(name)
-    return name
 
 
 def finding_items(df: pd.DataFrame, limit: int | None = None) -> list[str]:
@@ -43,11 +33,11 @@ def finding_items(df: pd.DataFrame, limit: int | None = None) -> list[str]:
             rows.append(r)
     for (status, _), group in groups.items():
         first = group[0]
-        others = [reference_name(r) for r in group[1:]]
+        others = [place(r["reference_level"], r["reference_name"]) for r in group[1:]]
         extra = ""
         if others:
             extra = (f' <span class="dg-also">Écart également marqué avec '
-                     f"{esc(join_fr(others))}.</span>")
+                     f"{esc(join_fr(list(dict.fromkeys(others))))}.</span>")
         items.append(f'<li><span class="dg-badge dg-{status}">{findings_mod.STATUS_FR.get(status, status)}'
                      f"</span> {esc(first['sentence'])}{extra}</li>")
     return items[:limit] if limit else items

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from .. import indicators, store
+from .. import store
 from ..catalogue import catalogue
 from ..sources import REGISTRY
 from .display import Html, esc, message
@@ -94,24 +94,45 @@ def indicator_table(dg, ids: list[str], caption: str = "") -> Html:
                   caption, after=notes_html)
 
 
-def commune_table(dg, ids: list[str]) -> Html:
-    """Values of the covered communes, for indicators without a territory value."""
+def _cell(value, own_row) -> str:
+    return f'<td class="dg-num">{esc(value_text(value, own_row["decimals"], own_row["unit"]))}</td>'
+
+
+def commune_detail_table(dg, ids: list[str], caption: str = "") -> Html:
+    """Every commune (rows) × ``ids`` (columns), then the territory's own value; « n.d. » where
+    the source does not cover a commune or its figures are secret."""
     own = dg.own
-    frames = {ind_id: indicators.commune_values(dg.territory, ind_id).set_index("code") for ind_id in ids}
+    frames = {i: dg.commune_values(i).set_index("code") for i in ids}
     first = next(iter(frames.values()))
-    covered = [c for c in first.index if any(pd.notna(f.at[c, "value"]) for f in frames.values())]
-    head = "".join(f"<th>{esc(own.at[i, 'label'])}</th>" for i in ids)
+    head = "".join(f'<th>{esc(own.at[i, "label"])}'
+                   f'<span class="dg-unit">{esc(unit_suffix(own.at[i, "unit"]))}</span></th>' for i in ids)
+    rows = [f'<tr><th scope="row">{esc(first.at[code, "name"])} <span class="dg-unit">({esc(code)})</span></th>'
+            + "".join(_cell(frames[i].at[code, "value"], own.loc[i]) for i in ids) + "</tr>"
+            for code in first.index]
+    rows.append(f'<tr class="dg-total"><th scope="row">{esc(dg.territory.name)}</th>'
+                + "".join(_cell(own.at[i, "value"], own.loc[i]) for i in ids) + "</tr>")
+    return _table(f"<th>Commune</th>{head}", "".join(rows), caption, css="dg-table dg-communes")
+
+
+def commune_extremes_table(dg, ids: list[str], count: int = 5, caption: str = "") -> Html:
+    """For many communes: each indicator's ``count`` highest and lowest communes."""
+    own = dg.own
+
+    def listing(values) -> str:
+        return "<br/>".join(f'{esc(name)} <span class="dg-unit">{esc(value_text(v, own.at[i, "decimals"], own.at[i, "unit"]))}</span>'
+                            for name, v in values)
+
     rows = []
-    for code in covered:
-        cells = "".join(
-            f"<td class=\"dg-num\">{esc(value_text(frames[i].at[code, 'value'], own.at[i, 'decimals'], own.at[i, 'unit']))}</td>"
-            for i in ids)
-        rows.append(f"<tr><td>{esc(first.at[code, 'name'])} <span class=\"dg-unit\">({esc(code)})</span></td>{cells}</tr>")
-    missing = len(first) - len(covered)
-    caption = (f"Valeurs par commune pour les {len(covered)} communes couvertes par la source "
-               f"({missing} commune{'s' if missing > 1 else ''} non couverte{'s' if missing > 1 else ''} : "
-               "aucune valeur d'ensemble n'est calculée pour le territoire).")
-    return _table(f"<th>Commune</th>{head}", "".join(rows), caption)
+    for i in ids:
+        values = dg.commune_values(i).dropna(subset=["value"]).sort_values("value", kind="stable")
+        pairs = list(zip(values["name"], values["value"]))
+        rows.append(f'<tr><th scope="row">{esc(own.at[i, "label"])}'
+                    f'<span class="dg-unit">{esc(unit_suffix(own.at[i, "unit"]))}</span></th>'
+                    f'<td class="dg-num">{len(pairs)}</td>'
+                    f"<td>{listing(pairs[::-1][:count])}</td><td>{listing(pairs[:count])}</td></tr>")
+    return _table(f"<th>Indicateur</th><th>Communes renseignées</th><th>{count} valeurs les plus élevées</th>"
+                  f"<th>{count} valeurs les plus faibles</th>", "".join(rows), caption,
+                  css="dg-table dg-communes")
 
 
 def sources_table(dg) -> Html:

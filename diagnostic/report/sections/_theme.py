@@ -9,7 +9,7 @@ from ..display import Html, charts_block, esc, message, safe
 from ..formatting import source_line
 from ..prose import comment, no_indicator_text
 from ..special_charts import CHART_WIDTH
-from ..tables import commune_table, indicator_table
+from ..tables import indicator_table
 
 #: Comparison bars drawn at most per section.
 MAX_BARS = 2
@@ -28,9 +28,9 @@ def render(dg, section) -> Html:
                 "<strong>Données non disponibles pour ce thème.</strong> "
                 + " ".join(esc(n[0].upper() + n[1:]) for n in notes)))
         parts.append(indicator_table(dg, ids))
-        partial = [i for i in ids if dg.partially_covered(i)]
-        if partial:
-            parts.append(commune_table(dg, partial))
+        if any(dg.partially_covered(i) for i in ids):  # the communes' own values are in the annex
+            parts.append(message("Valeurs des communes couvertes par la source : voir l'annexe "
+                                 "« Valeurs par commune »."))
     drawn = section_charts(dg, section)
     if drawn:
         parts.append(charts_block(drawn))

@@ -1,5 +1,5 @@
 """Section 3 of the report: the territory's situation, then indicators commune by commune."""
-from ... import indicators, maps
+from ... import maps
 from ...catalogue import id_list
 from ..display import Html, charts_block, esc, message, safe
 from . import Section, register
@@ -38,7 +38,7 @@ def map_indicators(dg, limit: int = MAX_MAPS) -> list[str]:
 
 
 def choropleth(dg, ind_id: str):
-    values = indicators.commune_values(dg.territory, ind_id)
+    values = dg.commune_values(ind_id)
     attrs = values.attrs
     series = values.set_index("code")["value"]
     if series.notna().sum() == 0:

@@ -39,7 +39,10 @@ def render(dg, section) -> Html:
         "<p>« n.d. » signale une valeur non disponible : la note numérotée sous chaque tableau en donne "
         "la raison (fichier absent du miroir, secret statistique, couverture partielle). Une somme "
         "partielle n'est jamais présentée comme un total.</p>"
-        f"{notes_table(dg)}{_thresholds()}<h3>Fichiers utilisés</h3>{files_table(dg)}"
+        f"{notes_table(dg)}{_thresholds()}<h3>Fichiers utilisés</h3>"
+        f'<div class="dg-screen-only">{files_table(dg)}</div>'
+        '<p class="dg-print-only">La liste des fichiers lus, avec leur empreinte SHA-256, figure dans '
+        "la version HTML du rapport et dans metadonnees.json.</p>"
         f"<h3>Génération du rapport</h3>{_generation(dg, geo)}")
 
 

@@ -88,10 +88,10 @@ def compute(indicators: pd.DataFrame, thresholds: Thresholds | str | Path | None
     for kind in (kinds or names()):
         ctx.findings.extend(get(kind)(ctx))
     seen, rows = set(), []
-    for f in ctx.findings:
-        if f.key in seen:
+    for f in ctx.findings:  # once: same key, or two indicators saying the same thing
+        if f.key in seen or f.sentence in seen:
             continue
-        seen.add(f.key)
+        seen.update((f.key, f.sentence))
         f.axis, f.secondary_axes = axis_set.assign(f.indicator, f.theme, f.kind, f.catalogue_axes)
         f.axis_label = axis_set.title(f.axis)
         rows.append(_row(f))

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from .. import indicators
+from .. import indicators, iris
 from .. import catalogue as cat
 from ..territory import Territory, resolve
 from ..text import clean_vintage, format_number, join_fr, short_label, with_preposition
@@ -116,9 +116,13 @@ def _far(ind, communes: pd.DataFrame, reference: float, th: Thresholds) -> pd.Da
 
 @register("contraste_interne", "Contraste interne")
 def contraste_interne(ctx: Context) -> list[Finding]:
+    """Communes far from their territory, then IRIS far from their commune."""
     t = ctx.territory
-    if t is None or len(t.communes) < 2 or t.kind in ("region", "france"):
+    if t is None or t.kind in ("region", "france"):
         return []
+    iris_findings = _iris_contrast(ctx)
+    if len(t.communes) < 2:
+        return iris_findings
     th = ctx.thresholds
     population = _population(t)
     out = []
@@ -148,7 +152,7 @@ def contraste_interne(ctx: Context) -> list[Finding]:
                 f"{with_preposition(place(t.kind, t.name), 'de')}{more}.")
         out.append(_finding(ind, "contraste_interne", text, listed.iloc[0], "territoire", t.name, reference,
                             source, vintage))
-    return out
+    return out + iris_findings
 
 
 @register("position_epci", "Place dans l'intercommunalité")
@@ -188,3 +192,36 @@ def position_epci(ctx: Context) -> list[Finding]:
                 f"l'ensemble {with_preposition(place(epci.kind, epci.name), 'de')}.")
         out.append(_finding(ind, "position_epci", text, row, "epci", epci.name, reference, source, vintage))
     return out
+
+
+def _iris_contrast(ctx: Context) -> list[Finding]:
+    """IRIS whose poverty rate is far above their commune's (Filosofi by IRIS, same vintage).
+
+    IRIS figures are never summed: each is compared with its own commune's published rate.
+    """
+    t = ctx.territory
+    if t is None or t.kind in ("region", "france", "departement"):
+        return []
+    table, _ = iris.iris_incomes(t)
+    ind = cat.catalogue()["taux_pauvrete"]
+    gap = ctx.thresholds.gap("taux_pauvrete")
+    far = [r for r in table.to_dict("records")
+           if pd.notna(r["poverty_rate"]) and pd.notna(r["commune_poverty_rate"])
+           and r["poverty_rate"] > r["commune_poverty_rate"]
+           and crosses(printed(r["poverty_rate"], 1), printed(r["commune_poverty_rate"], 1), "%", gap)]
+    if not far:
+        return []
+    fmt = lambda v: format_value(printed(v, 1), "%", 1)  # noqa: E731
+    listed = far[:ctx.thresholds.contrast_listed]
+    parts = [f"{fmt(r['poverty_rate'])} dans l'IRIS {r['iris_name']} ({r['commune_name']} : "
+             f"{fmt(r['commune_poverty_rate'])})" for r in listed]
+    more = f" ; {len(far)} IRIS dans ce cas" if len(far) > len(listed) else ""
+    first = listed[0]
+    text = (f"Taux de pauvreté par IRIS (Filosofi {first['vintage']}) : {join_fr(parts)}, chaque IRIS "
+            f"comparé au taux publié pour sa commune{more}.")
+    v, r = printed(first["poverty_rate"], 1), printed(first["commune_poverty_rate"], 1)
+    return [Finding(kind="contraste_interne", indicator="taux_pauvrete", theme=ind.theme, label=ind.label,
+                    status="enjeu", sentence=text, value=v, reference_level="commune",
+                    reference_name=first["commune_name"], reference_value=r, gap=round(v - r, 1),
+                    gap_unit="points", unit="%", source=first["source"], vintage=str(first["vintage"]),
+                    subject=str(first["iris"]), catalogue_axes=ind.axes)]

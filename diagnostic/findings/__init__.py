@@ -21,7 +21,7 @@ from .. import axes as axes_mod
 from . import contraste, ecart, qpv, tendance  # noqa: F401  (register the kinds)
 from ..atomic import write_text
 from ..errors import DiagnosticError
-from ..territory import Territory, resolve
+from ..territory import Territory, read_yaml, resolve
 from .phrases import with_article as _with_article  # noqa: F401  (used by the report sections)
 from .registry import STATUS_FR, Context, Finding, get, names, register  # noqa: F401
 from .thresholds import THRESHOLDS_PATH, Thresholds, load_thresholds  # noqa: F401
@@ -50,6 +50,23 @@ AXES = axes_mod.CANDIDATE_AXES
 def load_axes(path: str | Path) -> axes_mod.AxisSet:
     """Read an axes file (:func:`diagnostic.axes.load`), its kinds checked against the registry."""
     return axes_mod.load(path, names())
+
+
+def axes_for(territory: Territory, axes=None) -> axes_mod.AxisSet:
+    """The axes of a report: ``axes`` (a file or an AxisSet), else the ``axes:`` key of the
+    territory's YAML file (a path relative to that file), else the candidate axes."""
+    if axes is not None and str(axes).strip():
+        return _axis_set(axes)
+    spec = Path(str(territory.spec or ""))
+    if territory.kind == "perimetre" and spec.suffix.lower() in (".yaml", ".yml") and spec.is_file():
+        named = read_yaml(spec).get("axes")
+        if named is not None:
+            if not isinstance(named, str) or not named.strip():
+                raise DiagnosticError(f"Dans {spec}, « axes » doit être le chemin d'un fichier d'axes YAML.",
+                                      "Exemple : axes: axes-ctg-pays-de-laigle.yaml")
+            path = Path(named)
+            return load_axes(path if path.is_absolute() else spec.parent / path)
+    return axes_mod.default()
 
 
 def _territory_of(table: pd.DataFrame) -> Territory | None:

@@ -124,12 +124,13 @@ def _input_checksums() -> dict[str, str]:
     return dict(sorted(out.items()))
 
 
-def fingerprint(territory, peers=(), notebook: Path | None = None) -> dict:
+def fingerprint(territory, peers=(), notebook: Path | None = None, axes=None) -> dict:
     """What a report depends on; two equal fingerprints give the same report."""
     notebook = Path(notebook) if notebook else notebook_path()
     return {
         "territoire": territory_spec(territory),
         "pairs": [str(p) for p in peers],
+        "axes": sha256_file(Path(axes)) if axes else "",
         "version_kit": __version__,
         "notebook_sha256": sha256_file(notebook),
         "code_sha256": code_checksum(),
@@ -159,14 +160,15 @@ def write_metadata(directory: Path, territory, expected: dict, seconds: float) -
         "communes": len(territory.communes),
         "genere_le": dt.datetime.now().isoformat(timespec="seconds"),
         "duree_secondes": round(seconds, 2),
-        "fichiers": [HTML_NAME, EXECUTED_NAME, "indicateurs.xlsx", "indicateurs.csv", "enjeux.csv"],
+        "fichiers": [HTML_NAME, EXECUTED_NAME, "indicateurs.xlsx", "indicateurs.csv", "enjeux.csv",
+                     "synthese.docx"],
     }
     return write_text(Path(directory) / METADATA_NAME,
                       json.dumps(meta, ensure_ascii=False, indent=1))
 
 
 def build(territory, output_dir=None, peers=(), kernel=None, notebook=None, force: bool = True,
-          parameters: dict | None = None) -> ReportResult:
+          parameters: dict | None = None, axes=None) -> ReportResult:
     """Produce the report of ``territory`` under ``<output_dir>/<slug>/``.
 
     ``kernel``: a :class:`KernelSession` to reuse a running kernel (batch
@@ -180,7 +182,7 @@ def build(territory, output_dir=None, peers=(), kernel=None, notebook=None, forc
     phase: ``preparation`` (until the kernel is awaited), ``attente_noyau``,
     ``execution`` (the notebook), ``conversion`` (HTML and files), ``total``,
     and ``noyau`` (start of a new kernel to its readiness, warm-up included;
-    0 for a reused one).
+    0 for a reused one). ``axes``: the convention's axes file (notebook parameter ``axes``).
     """
     from ..territory import resolve  # see the note above code_checksum
 
@@ -198,7 +200,10 @@ def build(territory, output_dir=None, peers=(), kernel=None, notebook=None, forc
         out = out.resolve()
         dest = out / territory.slug
         source = Path(notebook) if notebook else notebook_path()
-        expected = fingerprint(territory, peers, source)
+        if axes:
+            axes = Path(axes).resolve()
+            parameters = {**(parameters or {}), "axes": str(axes)}
+        expected = fingerprint(territory, peers, source, axes)
         if not force and is_up_to_date(dest, expected):
             return _result(dest, skipped=True)
         if session is None:
@@ -232,7 +237,7 @@ def build(territory, output_dir=None, peers=(), kernel=None, notebook=None, forc
                     raise ReportError("Le rapport HTML ferait appel au réseau : " + ", ".join(remote[:3]),
                                       "Signalez ce problème : le gabarit nbconvert doit rester autonome.")
                 write_text(tmp / HTML_NAME, restore(page))
-                for name in ("indicateurs.xlsx", "indicateurs.csv", "enjeux.csv"):
+                for name in ("indicateurs.xlsx", "indicateurs.csv", "enjeux.csv", "synthese.docx"):
                     if not (tmp / name).is_file():
                         raise ReportError(f"Le notebook n'a pas écrit {name}.",
                                           "Vérifiez la dernière cellule du notebook (dg.section(\"annexes\", sortie=sortie)).")

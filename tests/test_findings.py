@@ -195,3 +195,42 @@ def test_peers_are_quoted_not_used_as_reference():
     morlaix = round(float(raw["P18_LOGVAC"]) / float(raw["P18_LOG"]) * 100, 1)
     assert row["reference_level"] == "departement"
     assert row["sentence"].endswith(f"; à titre de comparaison : Morlaix ({f'{morlaix:.1f}'.replace('.', ',')}\u00a0%).")
+
+
+def test_laigle_has_a_finding_on_its_qpv(computed):
+    """La Madeleine (QP061005): poverty rate of the QPV file against L'Aigle's Filosofi rate."""
+    from rawdata import qpv_value
+
+    for code in ("61214", "200068468"):
+        row = computed[code].query("kind == 'qpv' and id == 'taux_pauvrete'").iloc[0]
+        quartier = qpv_value("REVN", 2022, "QP061005", "TP60")
+        commune = _num(filosofi()["61214"]["TP6021"])
+        assert row["subject"] == "QP061005" and (row["value"], row["reference_value"]) == (quartier, commune)
+        assert row["sentence"].startswith(
+            f"Quartier prioritaire La Madeleine (L'Aigle) : taux de pauvreté de 63,1\u00a0% (données des QPV, "
+            f"édition 2022), contre 27,0\u00a0% pour L'Aigle (Filosofi 2021), soit 36,1 points de plus")
+        assert row["status"] == "enjeu" and row["gap"] == round(quartier - commune, 1)
+
+
+def test_iris_contrast_in_ales(computed):
+    from rawdata import filo_iris
+
+    row = computed["30007"].query("kind == 'contraste_interne' and id == 'taux_pauvrete'").iloc[0]
+    rates = {r["IRIS"]: _num(r["DISP_TP6019"]) for r in filo_iris()
+             if r["IRIS"].startswith("30007") and r.get("DISP_TP6019") not in ("", None, "s", "ns", "nd")}
+    top = max(rates, key=rates.get)
+    assert row["subject"] == top and row["value"] == rates[top] == 66.1
+    assert row["sentence"].startswith("Taux de pauvreté par IRIS (Filosofi 2019) : 66,1\u00a0% dans l'IRIS "
+                                      "Prés Saint-Jean (Alès : 29,0\u00a0%)")
+
+
+def test_income_finding_from_the_filosofi_level_files(computed):
+    """Alès Agglomération's share of minima sociaux is read from FILO2019_DISP_EPCI, the Gard's from
+    FILO2019_DISP_DEP (never from communes)."""
+    from rawdata import filo_disp_value
+
+    row = computed["200066918"].query("kind == 'ecart_reference' and id == 'part_minima_sociaux_disp'").iloc[0]
+    assert row["value"] == filo_disp_value(2019, "EPCI", "200066918", "PPMINI19") == 4.7
+    assert row["reference_value"] == filo_disp_value(2019, "DEP", "30", "PPMINI19")
+    assert row["reference_level"] == "departement" and row["status"] == "enjeu"
+    assert "(4,7\u00a0% en 2019) est supérieure de 1,1 point à celle du Gard (3,6\u00a0%)" in row["sentence"]

@@ -172,10 +172,15 @@ def write_csv(df: pd.DataFrame, path: str | Path) -> Path:
 
 def theme_summary(df: pd.DataFrame, table: pd.DataFrame, theme: str) -> str:
     """What a theme's findings allow one to say, never « ne s'écarte pas » when nothing was compared."""
-    own = table[(table["level"] == "territoire") & (table["theme"] == theme)]
+    return summary(df, table, list(table.loc[table["theme"] == theme, "id"].unique()))
+
+
+def summary(df: pd.DataFrame, table: pd.DataFrame, ids: list[str]) -> str:
+    """The « À retenir » of a group of indicators (a theme, a report section)."""
+    own = table[(table["level"] == "territoire") & table["id"].isin(ids)]
     if own["value"].notna().sum() == 0:
         return "Aucun indicateur de ce thème n'est disponible pour ce territoire (voir les notes du tableau)."
-    mine = df[df["theme"] == theme]
+    mine = df[df["id"].isin(ids)]
     blind = " ".join(mine.loc[mine["status"] == "non_compare", "sentence"])
     marked = mine[mine["status"] != "non_compare"]
     compared = set(df.attrs.get("compared", ())) & set(own["id"])

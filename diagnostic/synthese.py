@@ -30,6 +30,7 @@ class AxisSynthesis:
     vigilance: list[str] = field(default_factory=list)
     atouts: list[str] = field(default_factory=list)
     ecarts: list[str] = field(default_factory=list)
+    prudence: list[str] = field(default_factory=list)
     manquantes: list[str] = field(default_factory=list)
     figures: pd.DataFrame = field(default_factory=pd.DataFrame)
     #: Catalogue ids of the key-figures rows, in order.
@@ -38,12 +39,13 @@ class AxisSynthesis:
     def parts(self) -> list[tuple[str, str]]:
         """(lead-in, text) pieces of the paragraph: « Points de vigilance. », « Atouts. »…"""
         parts = []
-        if not (self.vigilance or self.atouts or self.ecarts):
+        if not (self.vigilance or self.atouts or self.ecarts or self.prudence):
             parts.append(("", "Aucun écart marqué n'est relevé sur cet axe au regard des seuils retenus"
                               + (" parmi les indicateurs comparables." if not self.manquantes else
                                  " ; plusieurs comparaisons restent impossibles.")))
         for lead, sentences in (("Points de vigilance.", self.vigilance), ("Atouts.", self.atouts),
                                 ("Autres écarts notables.", self.ecarts),
+                                ("À lire avec prudence.", self.prudence),
                                 ("Données manquantes.", self.manquantes)):
             if sentences:
                 parts.append((lead, " ".join(sentences)))
@@ -98,7 +100,7 @@ def build(findings: pd.DataFrame, table: pd.DataFrame, axes=None) -> list[AxisSy
             continue
         s = AxisSynthesis(axis_id, axis.titre, axis.description)
         for _, f in mine.iterrows():
-            bucket = {"enjeu": s.vigilance, "avertissement": s.vigilance, "atout": s.atouts,
+            bucket = {"enjeu": s.vigilance, "avertissement": s.prudence, "atout": s.atouts,
                       "ecart": s.ecarts, "non_compare": s.manquantes}[f["status"]]
             bucket.append(f["sentence"])
         missing = [i for i in ids if i in own.index and pd.isna(own.at[i, "value"])]

@@ -57,6 +57,11 @@ def _gap(v: float, r: float, unit: str, decimals: int) -> tuple[float, str]:
     return round((v / r - 1) * 100), "%"
 
 
+def _head(ind, vintage: str) -> str:
+    """« Taux de pauvreté en 2021 » (the year, so two vintages of one figure never look alike)."""
+    return f"{short_label(ind.label)} en {vintage}" if str(vintage).isdigit() else short_label(ind.label)
+
+
 def _status(polarity: str) -> str:
     return "ecart" if polarity == "neutre" else "enjeu"
 
@@ -92,14 +97,14 @@ def _spread(ind, communes: pd.DataFrame, territory: Territory, th: Thresholds, k
     scope = (f"les {len(communes)} communes de {format_number(minimum)} habitants ou plus "
              f"{with_preposition(place(territory.kind, territory.name), 'de')} où l'indicateur est publié")
     if focus is None:
-        text = (f"{short_label(ind.label)} : {fmt(printed(worst['value'], ind.decimals))} "
+        text = (f"{_head(ind, vintage)} : {fmt(printed(worst['value'], ind.decimals))} "
                 f"{at_commune(worst['name'])}, contre {fmt(printed(best['value'], ind.decimals))} "
                 f"{at_commune(best['name'])} (valeurs extrêmes parmi {scope} ; la valeur de l'ensemble du "
                 "territoire n'est pas publiée).")
     else:
         extreme = "la plus faible" if ind.polarity == "baisse_defavorable" else "la plus élevée"
         rank = "" if position == 1 else f"{position}e "
-        text = (f"{short_label(ind.label)} : {fmt(printed(worst['value'], ind.decimals))} "
+        text = (f"{_head(ind, vintage)} : {fmt(printed(worst['value'], ind.decimals))} "
                 f"{at_commune(worst['name'])}, {rank}valeur {extreme} parmi {scope} (de {fmt(lv)} à {fmt(hv)}).")
     return _finding(ind, kind, text, worst, "communes", "autres communes",
                     printed(best["value"], ind.decimals), source, vintage)
@@ -147,7 +152,7 @@ def contraste_interne(ctx: Context) -> list[Finding]:
                   for v, n in zip(listed["value"], listed["name"])]
         more = (f" ({len(far)} communes de {format_number(th.contrast_population)} habitants ou plus "
                 "dans ce cas)") if len(far) > len(listed) else ""
-        text = (f"{short_label(ind.label)} : {join_fr(values)}, contre "
+        text = (f"{_head(ind, vintage)} : {join_fr(values)}, contre "
                 f"{format_value(reference, ind.unit, ind.decimals)} pour l'ensemble "
                 f"{with_preposition(place(t.kind, t.name), 'de')}{more}.")
         out.append(_finding(ind, "contraste_interne", text, listed.iloc[0], "territoire", t.name, reference,
@@ -187,7 +192,7 @@ def position_epci(ctx: Context) -> list[Finding]:
         if _far(ind, mine, reference, th).empty:
             continue
         row = mine.iloc[0]
-        text = (f"{short_label(ind.label)} : {format_value(printed(row['value'], ind.decimals), ind.unit, ind.decimals)} "
+        text = (f"{_head(ind, vintage)} : {format_value(printed(row['value'], ind.decimals), ind.unit, ind.decimals)} "
                 f"{at_commune(row['name'])}, contre {format_value(reference, ind.unit, ind.decimals)} pour "
                 f"l'ensemble {with_preposition(place(epci.kind, epci.name), 'de')}.")
         out.append(_finding(ind, "position_epci", text, row, "epci", epci.name, reference, source, vintage))

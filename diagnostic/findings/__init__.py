@@ -2,10 +2,12 @@
 
 Kinds of findings are registered once (:func:`register`, :func:`get`):
 ``ecart_reference`` (the territory against its département, région and France
-said to agree or not), ``tendance`` (evolutions), ``contraste_interne`` (a commune
-far from its territory), ``position_epci`` (a commune within its
-intercommunalité), ``comparaison_impossible`` (values without reference, and why)
-and ``effectif_faible`` (small denominators: a warning, never an enjeu).
+said to agree or not), ``tendance`` (evolutions, median niveau de vie 2014-2019),
+``contraste_interne`` (a commune far from its territory, an IRIS far from its
+commune), ``position_epci`` (a commune within its intercommunalité), ``qpv`` (a
+quartier prioritaire against its commune), ``comparaison_impossible`` (values
+without reference, and why) and ``effectif_faible`` (small numbers: a warning,
+never an enjeu).
 Thresholds live in ``seuils.yaml``; axes in ``axes-candidats.yaml`` or a
 convention's own file (:mod:`diagnostic.axes`). Each finding appears once, under
 one primary axis.

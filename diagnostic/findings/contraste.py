@@ -3,9 +3,11 @@
 A commune far from its territory (same thresholds as the gaps), among communes
 large enough (``contraste_interne.population_minimale``); when the territory's own
 value is not published (a median, a poverty rate), the spread between its
-communes. For a commune report, its place within its intercommunalité
-(``position_epci``). Values come from :func:`diagnostic.indicators.commune_values`,
-the same computation as the report's per-commune tables.
+communes; and IRIS whose poverty rate is far above their commune's (Filosofi by
+IRIS, :func:`diagnostic.iris.iris_incomes`). For a commune report, its place
+within its intercommunalité (``position_epci``). Commune values come from
+:func:`diagnostic.indicators.commune_values`, the same computation as the
+report's per-commune tables.
 """
 from __future__ import annotations
 

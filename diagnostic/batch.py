@@ -190,7 +190,8 @@ def _build_one(spec: str, options: dict) -> dict:
         with session.lock if session is not None else contextlib.nullcontext():
             result = report.build(territory, output_dir=options.get("output_dir"),
                                   peers=options.get("peers") or (), kernel=session,
-                                  force=bool(options.get("force")), pdf=bool(options.get("pdf")))
+                                  force=bool(options.get("force")), pdf=bool(options.get("pdf")),
+                                  axes=options.get("axes"))
         out.update(ok=True, html=str(result.html), directory=str(result.directory),
                    skipped=result.skipped)
         try:
@@ -259,19 +260,19 @@ DASK_CONNECT_TIMEOUT = 10
 
 def run(specs, jobs: int | None = None, force: bool = False, output_dir=None, name: str | None = None,
         engine: str = "local", scheduler: str | None = None, communes_of: bool = False,
-        peers=()) -> BatchOutcome:
+        peers=(), axes=None) -> BatchOutcome:
     """Build the reports of ``specs`` in parallel, then the lot's index and workbook."""
     if engine not in ("local", "dask"):
         raise DiagnosticError(f"Moteur d'exécution inconnu « {engine} ».", "Moteurs possibles : local, dask.")
     client = _dask_client(scheduler) if engine == "dask" else None
     try:
-        return _run(specs, jobs, force, output_dir, name, client, communes_of, peers)
+        return _run(specs, jobs, force, output_dir, name, client, communes_of, peers, axes)
     finally:
         if client is not None:
             client.close()
 
 
-def _run(specs, jobs, force, output_dir, name, client, communes_of, peers) -> BatchOutcome:
+def _run(specs, jobs, force, output_dir, name, client, communes_of, peers, axes=None) -> BatchOutcome:
     started = time.perf_counter()
     set_name, territories, failures = expand(specs, communes_of=communes_of)
     territories = distinct_folders(territories)
@@ -279,7 +280,8 @@ def _run(specs, jobs, force, output_dir, name, client, communes_of, peers) -> Ba
     out_dir = (Path(output_dir) if output_dir else config.reports_dir()).resolve()
     jobs = max(1, min(jobs or default_jobs(), max(1, len(territories))))
     options = {"output_dir": str(out_dir), "force": force, "peers": [str(p) for p in peers],
-               "reuse_kernel": True, "mirror": str(config.mirror_dir()), "cache": str(config.cache_dir())}
+               "reuse_kernel": True, "mirror": str(config.mirror_dir()), "cache": str(config.cache_dir()),
+               "axes": str(Path(axes).resolve()) if axes else None}
     results: list[dict] = []
     bar = _progress(len(territories))
     try:
@@ -357,7 +359,7 @@ def _needs_build(spec: str, options: dict) -> bool:
     try:
         territory = resolve(spec)
         dest = Path(options["output_dir"]) / territory.slug
-        expected = report.fingerprint(territory, options.get("peers") or ())
+        expected = report.fingerprint(territory, options.get("peers") or (), axes=options.get("axes"))
         return not report.is_up_to_date(dest, expected)
     except Exception:
         return True

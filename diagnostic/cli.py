@@ -37,6 +37,10 @@ _ARGPARSE_FR = {
 }
 
 
+
+#: Help of the --axes option of enjeux, rapport and lot.
+AXES_HELP = "axes de la convention (YAML, voir territories/axes-*.yaml ; défaut : axes candidats)"
+
 def _translate_argparse() -> None:
     """argparse's own strings (usage, errors) in French."""
     import gettext
@@ -117,8 +121,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("territoire", metavar="TERRITOIRE")
     p.add_argument("--pairs", metavar="CODE,CODE", help="territoires de comparaison")
     p.add_argument("--seuils", metavar="FICHIER", help="fichier de seuils YAML (défaut : seuils du kit)")
-    p.add_argument("--axes", metavar="FICHIER",
-                   help="axes de la convention (YAML, voir territories/axes-*.yaml ; défaut : axes candidats)")
+    p.add_argument("--axes", metavar="FICHIER", help=AXES_HELP)
     _add_output(p, ("table", "csv", "json", "xlsx"))
 
     p = sub.add_parser("rapport", help="produit le rapport HTML d'un territoire",
@@ -127,6 +130,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("territoire", metavar="TERRITOIRE")
     p.add_argument("--sortie", metavar="DOSSIER", help="dossier de sortie (défaut : reports/)")
     p.add_argument("--pairs", metavar="CODE,CODE", help="territoires de comparaison")
+    p.add_argument("--axes", metavar="FICHIER", help=AXES_HELP)
 
     p = sub.add_parser("lot", help="produit les rapports de plusieurs territoires",
                        description="Rapports de plusieurs territoires en parallèle, page d'index et "
@@ -137,6 +141,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--force", action="store_true", help="refait aussi les rapports à jour")
     p.add_argument("--sortie", metavar="DOSSIER", help="dossier de sortie (défaut : reports/)")
     p.add_argument("--nom", metavar="NOM", help="nom du lot (défaut : nom du fichier)")
+    p.add_argument("--axes", metavar="FICHIER", help=AXES_HELP)
     p.add_argument("--communes", action="store_true",
                    help="un rapport par commune des territoires donnés (ex. : les communes d'un EPCI)")
     p.add_argument("--moteur", choices=("local", "dask"), default="local",
@@ -270,7 +275,7 @@ def _output_folder(value: str | None) -> None:
 
 
 def cmd_rapport(args) -> int:
-    from . import report
+    from . import findings, report
     from .territory import resolve
 
     _output_folder(args.sortie)
@@ -279,7 +284,9 @@ def cmd_rapport(args) -> int:
     if is_lot_folder(dest):  # atomic_dir refuses too; here before a kernel is started
         raise UsageError(f"Le dossier {dest} contient l'index d'un lot : le rapport ne le remplace pas.",
                          "Renommez ou déplacez ce dossier, ou choisissez un autre dossier avec --sortie.")
-    result = report.build(territory, output_dir=args.sortie, peers=_split(args.pairs))
+    if args.axes:  # checked before the kernel starts: a bad file is a French error at once
+        findings.load_axes(args.axes)
+    result = report.build(territory, output_dir=args.sortie, peers=_split(args.pairs), axes=args.axes)
     print(f"Rapport : {result.html}")
     if result.pdf:
         print(f"PDF : {result.pdf}")
@@ -289,7 +296,7 @@ def cmd_rapport(args) -> int:
 
 
 def cmd_lot(args) -> int:
-    from . import batch
+    from . import batch, findings
 
     _output_folder(args.sortie)
     if not any(spec.strip() for spec in args.territoires):
@@ -297,9 +304,11 @@ def cmd_lot(args) -> int:
                          "Exemple : diagnostic lot territories/orne-communes.yaml 61001")
     if args.planificateur:
         batch.check_scheduler_address(args.planificateur)
+    if args.axes:
+        findings.load_axes(args.axes)
     outcome = batch.run(args.territoires, jobs=args.jobs, force=args.force, output_dir=args.sortie,
                         name=args.nom, engine=args.moteur, scheduler=args.planificateur,
-                        communes_of=args.communes)
+                        communes_of=args.communes, axes=args.axes)
     return 0 if not outcome.failures else EXIT_BATCH
 
 

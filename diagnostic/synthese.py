@@ -30,26 +30,31 @@ class AxisSynthesis:
     vigilance: list[str] = field(default_factory=list)
     atouts: list[str] = field(default_factory=list)
     ecarts: list[str] = field(default_factory=list)
+    prudence: list[str] = field(default_factory=list)
     manquantes: list[str] = field(default_factory=list)
     figures: pd.DataFrame = field(default_factory=pd.DataFrame)
+    #: Catalogue ids of the key-figures rows, in order.
+    figure_ids: list[str] = field(default_factory=list)
+
+    def parts(self) -> list[tuple[str, str]]:
+        """(lead-in, text) pieces of the paragraph: « Points de vigilance. », « Atouts. »…"""
+        parts = []
+        if not (self.vigilance or self.atouts or self.ecarts or self.prudence):
+            parts.append(("", "Aucun écart marqué n'est relevé sur cet axe au regard des seuils retenus"
+                              + (" parmi les indicateurs comparables." if not self.manquantes else
+                                 " ; plusieurs comparaisons restent impossibles.")))
+        for lead, sentences in (("Points de vigilance.", self.vigilance), ("Atouts.", self.atouts),
+                                ("Autres écarts notables.", self.ecarts),
+                                ("À lire avec prudence.", self.prudence),
+                                ("Données manquantes.", self.manquantes)):
+            if sentences:
+                parts.append((lead, " ".join(sentences)))
+        return parts
 
     @property
     def paragraph(self) -> str:
         """The paragraph to paste into the convention."""
-        parts = []
-        if self.vigilance:
-            parts.append("Points de vigilance. " + " ".join(self.vigilance))
-        if self.atouts:
-            parts.append("Atouts. " + " ".join(self.atouts))
-        if self.ecarts:
-            parts.append("Autres écarts notables. " + " ".join(self.ecarts))
-        if self.manquantes:
-            parts.append("Données manquantes. " + " ".join(self.manquantes))
-        if not (self.vigilance or self.atouts or self.ecarts):
-            parts.insert(0, "Aucun écart marqué n'est relevé sur cet axe au regard des seuils retenus"
-                            + (" parmi les indicateurs comparables." if not self.manquantes else
-                               " ; plusieurs comparaisons restent impossibles."))
-        return " ".join(parts)
+        return " ".join(f"{lead} {text}".strip() for lead, text in self.parts())
 
 
 def _lower_first(text: str) -> str:
@@ -95,7 +100,7 @@ def build(findings: pd.DataFrame, table: pd.DataFrame, axes=None) -> list[AxisSy
             continue
         s = AxisSynthesis(axis_id, axis.titre, axis.description)
         for _, f in mine.iterrows():
-            bucket = {"enjeu": s.vigilance, "avertissement": s.vigilance, "atout": s.atouts,
+            bucket = {"enjeu": s.vigilance, "avertissement": s.prudence, "atout": s.atouts,
                       "ecart": s.ecarts, "non_compare": s.manquantes}[f["status"]]
             bucket.append(f["sentence"])
         missing = [i for i in ids if i in own.index and pd.isna(own.at[i, "value"])]
@@ -106,7 +111,10 @@ def build(findings: pd.DataFrame, table: pd.DataFrame, axes=None) -> list[AxisSy
             s.manquantes.append(f"Non disponibles pour ce territoire : {join_fr(labels)} "
                                 "(raisons dans les notes des tableaux).")
         cited = list(dict.fromkeys(mine["id"]))
-        s.figures = key_figures(table, (cited + [i for i in ids if i not in cited])[:MAX_FIGURES * 2]).head(MAX_FIGURES)
+        candidates = [i for i in cited + [i for i in ids if i not in cited]
+                      if i in own.index and pd.notna(own.at[i, "value"])]
+        s.figure_ids = candidates[:MAX_FIGURES]
+        s.figures = key_figures(table, s.figure_ids)
         if mine.empty and s.figures.empty and not missing:
             continue
         out.append(s)

@@ -102,4 +102,5 @@ LINE_PALETTE = ["#1b5e9b", "#d55e00", "#009e73", "#6b6b6b", "#cc79a7", "#e69f00"
 CSS_COLOURS = {"accent": ACCENT, "ink": INK, "muted": "#60656b", "line": "#dfe3e8",
                "page": "#eef1f4", "head": "#f1f4f7", "head-rule": "#c5ccd4", "hover": "#f7f9fb",
                "own": "#eaf1f8", "error": "#c0392b", "error-bg": "#fdecea", "notice": "#fff7e0",
-               "warning": "#e69f00", "enjeu": "#b83227", "atout": "#237a4b", "ecart": "#6b7580"}
+               "warning": "#e69f00", "enjeu": "#b83227", "atout": "#237a4b", "ecart": "#6b7580",
+               "avertissement": "#9a6a00", "non_compare": "#8a8f96"}

@@ -35,7 +35,7 @@ def test_stated_gaps_equal_the_printed_values(computed, code):
     df = computed[code]
     checked = 0
     for _, r in df[df["kind"] == "ecart_reference"].iterrows():
-        values = re.findall(rf"\({NUMBER}\s", r["sentence"])
+        values = re.findall(rf"\({NUMBER}[\s,)]", r["sentence"])  # the territory's, then the reference's
         v, ref = _num(values[0]), _num(values[1])
         assert (v, ref) == (r["value"], r["reference_value"])
         if r["gap_unit"] == "points":
@@ -72,7 +72,7 @@ def test_poverty_spread_in_the_cc_of_laigle_is_read_from_filosofi(computed):
 
 def test_vacancy_sentence_says_whether_region_and_france_agree(computed):
     row = computed["242900835"].query("id == 'part_logements_vacants' and kind == 'ecart_reference'").iloc[0]
-    assert row["sentence"] == ("La part des logements vacants (9,7\u00a0%) est supérieure de 2,2 points à celle "
+    assert row["sentence"] == ("La part des logements vacants (9,7\u00a0% en 2018) est supérieure de 2,2 points à celle "
                                "du Finistère (7,5\u00a0%) ; même constat face à la région Bretagne (7,5\u00a0%) "
                                "et à la France (8,2\u00a0%).")
     assert row["status"] == "enjeu" and row["axis"] == "logement" and row["gap"] == 2.2
@@ -80,7 +80,7 @@ def test_vacancy_sentence_says_whether_region_and_france_agree(computed):
 
 def test_a_reference_going_the_other_way_is_said(computed):
     row = computed["246100663"].query("id == 'taux_natalite'").iloc[0]
-    assert row["sentence"] == ("Le taux de natalité annuel moyen (10,6\u00a0‰) est supérieur de 10\u00a0% à celui "
+    assert row["sentence"] == ("Le taux de natalité annuel moyen (10,6\u00a0‰ en 2018) est supérieur de 10\u00a0% à celui "
                                "de l'Orne (9,6\u00a0‰) ; l'écart n'est pas marqué face à la région Normandie "
                                "(11,0\u00a0‰) ; à l'inverse, il est inférieur à celui de la France (11,8\u00a0‰).")
 
@@ -94,15 +94,15 @@ def test_densities_compare_as_ratios(computed):
 def test_french_agreement_and_no_slips(computed):
     text = " ".join(s for df in computed.values() for s in df["sentence"])
     assert "point(s)" not in text and "2019 / 2019" not in text and " 1 communes" not in text
-    assert "Le taux de chômage des 15-64 ans (23,2\u00a0%) est supérieur" in text
-    assert "La part des logements vacants (12,7\u00a0%) est supérieure" in text
+    assert "Le taux de chômage des 15-64 ans (23,2\u00a0% en 2018) est supérieur" in text
+    assert "La part des logements vacants (12,7\u00a0% en 2018) est supérieure" in text
     assert "Le médecins" not in text and "Le pharmacies" not in text
 
 
 def test_blind_themes_say_why(computed):
     df = computed["61214"]
     blind = df[(df["kind"] == "comparaison_impossible") & (df["theme"] == "revenus")].iloc[0]
-    assert "taux de pauvreté (27,0\u00a0%)" in blind["sentence"]
+    assert "le taux de pauvreté (27,0\u00a0% en 2021)" in blind["sentence"]
     assert "la valeur de l'Orne n'est pas disponible" in blind["sentence"]
     table = indicators.compute("61214")
     assert "ne s'écarte pas" not in findings.theme_summary(df, table, "revenus")
@@ -195,3 +195,42 @@ def test_peers_are_quoted_not_used_as_reference():
     morlaix = round(float(raw["P18_LOGVAC"]) / float(raw["P18_LOG"]) * 100, 1)
     assert row["reference_level"] == "departement"
     assert row["sentence"].endswith(f"; à titre de comparaison : Morlaix ({f'{morlaix:.1f}'.replace('.', ',')}\u00a0%).")
+
+
+def test_laigle_has_a_finding_on_its_qpv(computed):
+    """La Madeleine (QP061005): poverty rate of the QPV file against L'Aigle's Filosofi rate."""
+    from rawdata import qpv_value
+
+    for code in ("61214", "200068468"):
+        row = computed[code].query("kind == 'qpv' and id == 'taux_pauvrete'").iloc[0]
+        quartier = qpv_value("REVN", 2022, "QP061005", "TP60")
+        commune = _num(filosofi()["61214"]["TP6021"])
+        assert row["subject"] == "QP061005" and (row["value"], row["reference_value"]) == (quartier, commune)
+        assert row["sentence"].startswith(
+            f"Quartier prioritaire La Madeleine (L'Aigle) : taux de pauvreté de 63,1\u00a0% (données des QPV, "
+            f"édition 2022), contre 27,0\u00a0% pour L'Aigle (Filosofi 2021), soit 36,1 points de plus")
+        assert row["status"] == "enjeu" and row["gap"] == round(quartier - commune, 1)
+
+
+def test_iris_contrast_in_ales(computed):
+    from rawdata import filo_iris
+
+    row = computed["30007"].query("kind == 'contraste_interne' and id == 'taux_pauvrete'").iloc[0]
+    rates = {r["IRIS"]: _num(r["DISP_TP6019"]) for r in filo_iris()
+             if r["IRIS"].startswith("30007") and r.get("DISP_TP6019") not in ("", None, "s", "ns", "nd")}
+    top = max(rates, key=rates.get)
+    assert row["subject"] == top and row["value"] == rates[top] == 66.1
+    assert row["sentence"].startswith("Taux de pauvreté par IRIS (Filosofi 2019) : 66,1\u00a0% dans l'IRIS "
+                                      "Prés Saint-Jean (Alès : 29,0\u00a0%)")
+
+
+def test_income_finding_from_the_filosofi_level_files(computed):
+    """Alès Agglomération's share of minima sociaux is read from FILO2019_DISP_EPCI, the Gard's from
+    FILO2019_DISP_DEP (never from communes)."""
+    from rawdata import filo_disp_value
+
+    row = computed["200066918"].query("kind == 'ecart_reference' and id == 'part_minima_sociaux_disp'").iloc[0]
+    assert row["value"] == filo_disp_value(2019, "EPCI", "200066918", "PPMINI19") == 4.7
+    assert row["reference_value"] == filo_disp_value(2019, "DEP", "30", "PPMINI19")
+    assert row["reference_level"] == "departement" and row["status"] == "enjeu"
+    assert "(4,7\u00a0% en 2019) est supérieure de 1,1 point à celle du Gard (3,6\u00a0%)" in row["sentence"]

@@ -129,8 +129,8 @@ def test_synthesis_shows_key_figures_from_the_raw_files(laigle):
     row = rawdata.comparateur()["61214"]
     rate = float(row["P18_CHOM1564"]) / float(row["P18_ACT1564"]) * 100
     assert f"Taux de chômage des 15-64 ans, au sens du recensement {format_number(rate, 1, '%')}" in text
-    assert "Enjeux par axe de la convention" in text
-    assert '<span class="dg-badge dg-enjeu">Enjeu</span>' in laigle.section("synthese")
+    assert "Points de vigilance." in text and "Données manquantes." in text  # the synthèse of each axis
+    assert "<h3>Accès aux droits et aux services</h3>" in laigle.section("synthese")
 
 
 def test_theme_section_text_is_unchanged_by_the_refactor(laigle):
@@ -146,7 +146,8 @@ def test_theme_section_text_is_unchanged_by_the_refactor(laigle):
 def test_annexes_write_the_side_files(laigle, tmp_path):
     assert laigle.section("annexes", sortie="") is None
     laigle.section("annexes", sortie=str(tmp_path))
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["enjeux.csv", "indicateurs.csv", "indicateurs.xlsx"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["enjeux.csv", "indicateurs.csv", "indicateurs.xlsx",
+                                                          "synthese.docx"]
     head = (tmp_path / "indicateurs.csv").read_text(encoding="utf-8-sig").splitlines()[0]
     assert head.startswith("id;") or "id" in head.split(";")
 

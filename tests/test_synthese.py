@@ -31,7 +31,7 @@ def test_paragraph_parts_and_vocabulary(laigle):
     services = next(s for s in syntheses if s.axis == "acces_services_proximite")
     text = services.paragraph
     assert text.startswith("Points de vigilance. ")
-    assert "Taux de pauvreté : 27,0\u00a0% à L'Aigle, contre 17,0\u00a0% à La Ferté-en-Ouche" in text
+    assert "Taux de pauvreté en 2021 : 27,0\u00a0% à L'Aigle, contre 17,0\u00a0% à La Ferté-en-Ouche" in text
     assert "Données manquantes. " in text and "(raisons dans les notes des tableaux)" in text
     assert "1 autres" not in text and "point(s)" not in text and " caf" not in text
 
@@ -55,7 +55,7 @@ def test_axis_without_finding_says_so_without_claiming_closeness():
     table = indicators.compute("61214")
     df = findings.compute(table)
     for s in synthese.build(df, table):
-        if not (s.vigilance or s.atouts or s.ecarts):
+        if not (s.vigilance or s.atouts or s.ecarts or s.prudence):
             assert s.paragraph.startswith("Aucun écart marqué")
             assert "ne s'écarte pas" not in s.paragraph
 

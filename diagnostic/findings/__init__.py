@@ -2,10 +2,12 @@
 
 Kinds of findings are registered once (:func:`register`, :func:`get`):
 ``ecart_reference`` (the territory against its département, région and France
-said to agree or not), ``tendance`` (evolutions), ``contraste_interne`` (a commune
-far from its territory), ``position_epci`` (a commune within its
-intercommunalité), ``comparaison_impossible`` (values without reference, and why)
-and ``effectif_faible`` (small denominators: a warning, never an enjeu).
+said to agree or not), ``tendance`` (evolutions, median niveau de vie 2014-2019),
+``contraste_interne`` (a commune far from its territory, an IRIS far from its
+commune), ``position_epci`` (a commune within its intercommunalité), ``qpv`` (a
+quartier prioritaire against its commune), ``comparaison_impossible`` (values
+without reference, and why) and ``effectif_faible`` (small numbers: a warning,
+never an enjeu).
 Thresholds live in ``seuils.yaml``; axes in ``axes-candidats.yaml`` or a
 convention's own file (:mod:`diagnostic.axes`). Each finding appears once, under
 one primary axis.
@@ -22,7 +24,7 @@ from . import contraste, ecart, qpv, tendance  # noqa: F401  (register the kinds
 from ..atomic import write_text
 from ..errors import DiagnosticError
 from ..formulas import neutralise_formulas
-from ..territory import Territory, resolve
+from ..territory import Territory, read_yaml, resolve
 from .phrases import with_article as _with_article  # noqa: F401  (used by the report sections)
 from .registry import STATUS_FR, Context, Finding, get, names, register  # noqa: F401
 from .thresholds import THRESHOLDS_PATH, Thresholds, load_thresholds  # noqa: F401
@@ -51,6 +53,23 @@ AXES = axes_mod.CANDIDATE_AXES
 def load_axes(path: str | Path) -> axes_mod.AxisSet:
     """Read an axes file (:func:`diagnostic.axes.load`), its kinds checked against the registry."""
     return axes_mod.load(path, names())
+
+
+def axes_for(territory: Territory, axes=None) -> axes_mod.AxisSet:
+    """The axes of a report: ``axes`` (a file or an AxisSet), else the ``axes:`` key of the
+    territory's YAML file (a path relative to that file), else the candidate axes."""
+    if axes is not None and str(axes).strip():
+        return _axis_set(axes)
+    spec = Path(str(territory.spec or ""))
+    if territory.kind == "perimetre" and spec.suffix.lower() in (".yaml", ".yml") and spec.is_file():
+        named = read_yaml(spec).get("axes")
+        if named is not None:
+            if not isinstance(named, str) or not named.strip():
+                raise DiagnosticError(f"Dans {spec}, « axes » doit être le chemin d'un fichier d'axes YAML.",
+                                      "Exemple : axes: axes-ctg-pays-de-laigle.yaml")
+            path = Path(named)
+            return load_axes(path if path.is_absolute() else spec.parent / path)
+    return axes_mod.default()
 
 
 def _territory_of(table: pd.DataFrame) -> Territory | None:
@@ -89,10 +108,10 @@ def compute(indicators: pd.DataFrame, thresholds: Thresholds | str | Path | None
     for kind in (kinds or names()):
         ctx.findings.extend(get(kind)(ctx))
     seen, rows = set(), []
-    for f in ctx.findings:
-        if f.key in seen:
+    for f in ctx.findings:  # once: same key, or two indicators saying the same thing
+        if f.key in seen or f.sentence in seen:
             continue
-        seen.add(f.key)
+        seen.update((f.key, f.sentence))
         f.axis, f.secondary_axes = axis_set.assign(f.indicator, f.theme, f.kind, f.catalogue_axes)
         f.axis_label = axis_set.title(f.axis)
         rows.append(_row(f))
@@ -157,10 +176,15 @@ def write_csv(df: pd.DataFrame, path: str | Path) -> Path:
 
 def theme_summary(df: pd.DataFrame, table: pd.DataFrame, theme: str) -> str:
     """What a theme's findings allow one to say, never « ne s'écarte pas » when nothing was compared."""
-    own = table[(table["level"] == "territoire") & (table["theme"] == theme)]
+    return summary(df, table, list(table.loc[table["theme"] == theme, "id"].unique()))
+
+
+def summary(df: pd.DataFrame, table: pd.DataFrame, ids: list[str]) -> str:
+    """The « À retenir » of a group of indicators (a theme, a report section)."""
+    own = table[(table["level"] == "territoire") & table["id"].isin(ids)]
     if own["value"].notna().sum() == 0:
         return "Aucun indicateur de ce thème n'est disponible pour ce territoire (voir les notes du tableau)."
-    mine = df[df["theme"] == theme]
+    mine = df[df["id"].isin(ids)]
     blind = " ".join(mine.loc[mine["status"] == "non_compare", "sentence"])
     marked = mine[mine["status"] != "non_compare"]
     compared = set(df.attrs.get("compared", ())) & set(own["id"])

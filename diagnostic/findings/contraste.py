@@ -3,15 +3,17 @@
 A commune far from its territory (same thresholds as the gaps), among communes
 large enough (``contraste_interne.population_minimale``); when the territory's own
 value is not published (a median, a poverty rate), the spread between its
-communes. For a commune report, its place within its intercommunalité
-(``position_epci``). Values come from :func:`diagnostic.indicators.commune_values`,
-the same computation as the report's per-commune tables.
+communes; and IRIS whose poverty rate is far above their commune's (Filosofi by
+IRIS, :func:`diagnostic.iris.iris_incomes`). For a commune report, its place
+within its intercommunalité (``position_epci``). Commune values come from
+:func:`diagnostic.indicators.commune_values`, the same computation as the
+report's per-commune tables.
 """
 from __future__ import annotations
 
 import pandas as pd
 
-from .. import indicators
+from .. import indicators, iris
 from .. import catalogue as cat
 from ..territory import Territory, resolve
 from ..text import clean_vintage, format_number, join_fr, short_label, with_preposition
@@ -57,6 +59,11 @@ def _gap(v: float, r: float, unit: str, decimals: int) -> tuple[float, str]:
     return round((v / r - 1) * 100), "%"
 
 
+def _head(ind, vintage: str) -> str:
+    """« Taux de pauvreté en 2021 » (the year, so two vintages of one figure never look alike)."""
+    return f"{short_label(ind.label)} en {vintage}" if str(vintage).isdigit() else short_label(ind.label)
+
+
 def _status(polarity: str) -> str:
     return "ecart" if polarity == "neutre" else "enjeu"
 
@@ -92,14 +99,14 @@ def _spread(ind, communes: pd.DataFrame, territory: Territory, th: Thresholds, k
     scope = (f"les {len(communes)} communes de {format_number(minimum)} habitants ou plus "
              f"{with_preposition(place(territory.kind, territory.name), 'de')} où l'indicateur est publié")
     if focus is None:
-        text = (f"{short_label(ind.label)} : {fmt(printed(worst['value'], ind.decimals))} "
+        text = (f"{_head(ind, vintage)} : {fmt(printed(worst['value'], ind.decimals))} "
                 f"{at_commune(worst['name'])}, contre {fmt(printed(best['value'], ind.decimals))} "
                 f"{at_commune(best['name'])} (valeurs extrêmes parmi {scope} ; la valeur de l'ensemble du "
                 "territoire n'est pas publiée).")
     else:
         extreme = "la plus faible" if ind.polarity == "baisse_defavorable" else "la plus élevée"
         rank = "" if position == 1 else f"{position}e "
-        text = (f"{short_label(ind.label)} : {fmt(printed(worst['value'], ind.decimals))} "
+        text = (f"{_head(ind, vintage)} : {fmt(printed(worst['value'], ind.decimals))} "
                 f"{at_commune(worst['name'])}, {rank}valeur {extreme} parmi {scope} (de {fmt(lv)} à {fmt(hv)}).")
     return _finding(ind, kind, text, worst, "communes", "autres communes",
                     printed(best["value"], ind.decimals), source, vintage)
@@ -116,9 +123,13 @@ def _far(ind, communes: pd.DataFrame, reference: float, th: Thresholds) -> pd.Da
 
 @register("contraste_interne", "Contraste interne")
 def contraste_interne(ctx: Context) -> list[Finding]:
+    """Communes far from their territory, then IRIS far from their commune."""
     t = ctx.territory
-    if t is None or len(t.communes) < 2 or t.kind in ("region", "france"):
+    if t is None or t.kind in ("region", "france"):
         return []
+    iris_findings = _iris_contrast(ctx)
+    if len(t.communes) < 2:
+        return iris_findings
     th = ctx.thresholds
     population = _population(t)
     out = []
@@ -143,12 +154,12 @@ def contraste_interne(ctx: Context) -> list[Finding]:
                   for v, n in zip(listed["value"], listed["name"])]
         more = (f" ({len(far)} communes de {format_number(th.contrast_population)} habitants ou plus "
                 "dans ce cas)") if len(far) > len(listed) else ""
-        text = (f"{short_label(ind.label)} : {join_fr(values)}, contre "
+        text = (f"{_head(ind, vintage)} : {join_fr(values)}, contre "
                 f"{format_value(reference, ind.unit, ind.decimals)} pour l'ensemble "
                 f"{with_preposition(place(t.kind, t.name), 'de')}{more}.")
         out.append(_finding(ind, "contraste_interne", text, listed.iloc[0], "territoire", t.name, reference,
                             source, vintage))
-    return out
+    return out + iris_findings
 
 
 @register("position_epci", "Place dans l'intercommunalité")
@@ -183,8 +194,41 @@ def position_epci(ctx: Context) -> list[Finding]:
         if _far(ind, mine, reference, th).empty:
             continue
         row = mine.iloc[0]
-        text = (f"{short_label(ind.label)} : {format_value(printed(row['value'], ind.decimals), ind.unit, ind.decimals)} "
+        text = (f"{_head(ind, vintage)} : {format_value(printed(row['value'], ind.decimals), ind.unit, ind.decimals)} "
                 f"{at_commune(row['name'])}, contre {format_value(reference, ind.unit, ind.decimals)} pour "
                 f"l'ensemble {with_preposition(place(epci.kind, epci.name), 'de')}.")
         out.append(_finding(ind, "position_epci", text, row, "epci", epci.name, reference, source, vintage))
     return out
+
+
+def _iris_contrast(ctx: Context) -> list[Finding]:
+    """IRIS whose poverty rate is far above their commune's (Filosofi by IRIS, same vintage).
+
+    IRIS figures are never summed: each is compared with its own commune's published rate.
+    """
+    t = ctx.territory
+    if t is None or t.kind in ("region", "france", "departement"):
+        return []
+    table, _ = iris.iris_incomes(t)
+    ind = cat.catalogue()["taux_pauvrete"]
+    gap = ctx.thresholds.gap("taux_pauvrete")
+    far = [r for r in table.to_dict("records")
+           if pd.notna(r["poverty_rate"]) and pd.notna(r["commune_poverty_rate"])
+           and r["poverty_rate"] > r["commune_poverty_rate"]
+           and crosses(printed(r["poverty_rate"], 1), printed(r["commune_poverty_rate"], 1), "%", gap)]
+    if not far:
+        return []
+    fmt = lambda v: format_value(printed(v, 1), "%", 1)  # noqa: E731
+    listed = far[:ctx.thresholds.contrast_listed]
+    parts = [f"{fmt(r['poverty_rate'])} dans l'IRIS {r['iris_name']} ({r['commune_name']} : "
+             f"{fmt(r['commune_poverty_rate'])})" for r in listed]
+    more = f" ; {len(far)} IRIS dans ce cas" if len(far) > len(listed) else ""
+    first = listed[0]
+    text = (f"Taux de pauvreté par IRIS (Filosofi {first['vintage']}) : {join_fr(parts)}, chaque IRIS "
+            f"comparé au taux publié pour sa commune{more}.")
+    v, r = printed(first["poverty_rate"], 1), printed(first["commune_poverty_rate"], 1)
+    return [Finding(kind="contraste_interne", indicator="taux_pauvrete", theme=ind.theme, label=ind.label,
+                    status="enjeu", sentence=text, value=v, reference_level="commune",
+                    reference_name=first["commune_name"], reference_value=r, gap=round(v - r, 1),
+                    gap_unit="points", unit="%", source=first["source"], vintage=str(first["vintage"]),
+                    subject=str(first["iris"]), catalogue_axes=ind.axes)]

@@ -61,13 +61,22 @@ def choose_reference(ctx: Context, ind_id: str):
     return None, [refs[x] for x in present], []
 
 
-def compare_text(label: str, unit: str, decimals: int, value: float, ref: dict) -> tuple[str, float, str]:
-    """« La part … (9,4 %) est inférieure de 1,8 point à celle de l'Orne (11,2 %) », gap, gap unit."""
+def dated(shown: str, vintage) -> str:
+    """« 9,4 % en 2018 », « 5,7 pour 1 000 hab. de 75 ans ou plus, 2019 / 2017 »."""
+    vintage = clean_vintage(vintage)
+    if not vintage:
+        return shown
+    return f"{shown} en {vintage}" if vintage.isdigit() else f"{shown}, {vintage}"
+
+
+def compare_text(label: str, unit: str, decimals: int, value: float, ref: dict,
+                 vintage: str = "") -> tuple[str, float, str]:
+    """« La part … (9,4 % en 2018) est inférieure de 1,8 point à celle de l'Orne (11,2 %) », gap, gap unit."""
     subj, feminine = subject(label)
     pronoun = "celle" if feminine else "celui"
     v, r = printed(value, decimals), printed(ref["value"], decimals)
     where = with_preposition(place(ref["level"], ref["name"]), "de")
-    shown = f"{subj} ({format_value(v, unit, decimals)})"
+    shown = f"{subj} ({dated(format_value(v, unit, decimals), vintage)})"
     rshown = f"({format_value(r, unit, decimals)})"
     adjective = agree("supérieur" if v > r else "inférieur", feminine)
     if is_share(unit):
@@ -143,7 +152,7 @@ def ecart_reference(ctx: Context) -> list[Finding]:
         v, r = printed(own["value"], ind.decimals), printed(ref["value"], ind.decimals)
         if not crosses(v, r, ind.unit, ctx.thresholds.gap(ind_id)):
             continue
-        text, gap, gap_unit = compare_text(ind.label, ind.unit, ind.decimals, own["value"], ref)
+        text, gap, gap_unit = compare_text(ind.label, ind.unit, ind.decimals, own["value"], ref, own["vintage"])
         if skipped:
             names = [with_preposition(place(s["level"], s["name"]), "de") for s in skipped]
             text += f", la valeur {join_fr(names)} n'étant pas disponible"
@@ -187,8 +196,8 @@ def comparaison_impossible(ctx: Context) -> list[Finding]:
             names = []
             for ind, own in items:
                 subj, _ = subject(ind.label)
-                shown = format_value(printed(own["value"], ind.decimals), ind.unit, ind.decimals,
-                                     signed=is_trend(ind.id))
+                shown = dated(format_value(printed(own["value"], ind.decimals), ind.unit, ind.decimals,
+                                           signed=is_trend(ind.id)), own["vintage"])
                 names.append(f"{subj[0].lower() + subj[1:]} ({shown})")
             feminine = all(subject(ind.label)[1] for ind, _ in items)
             verb = "ne peuvent pas être" if len(items) > 1 else "ne peut pas être"
@@ -219,11 +228,18 @@ def effectif_faible(ctx: Context) -> list[Finding]:
         if minimum is None or den_id not in ctx.own.index:
             continue
         count = ctx.own.at[den_id, "value"]
-        if _missing(count) or count >= minimum:
+        if _missing(count):
             continue
-        unit = cat.catalogue()[den_id].unit
+        if count < minimum:
+            what = f"{format_number(count)} {cat.catalogue()[den_id].unit}, moins de {format_number(minimum)}"
+        elif finding.unit == "pour 1 000 hab." and finding.value is not None \
+                and round(finding.value * count / 1000) < th.small_numerator:
+            facilities = round(finding.value * count / 1000)
+            what = (f"{facilities} équipement{'s' if facilities > 1 else ''} sur le territoire, moins de "
+                    f"{format_number(th.small_numerator)}")
+        else:
+            continue
         finding.kind, finding.status = "effectif_faible", "avertissement"
-        finding.sentence = (f"{finding.sentence[:-1]}. Effectif faible ({format_number(count)} {unit}, "
-                            f"moins de {format_number(minimum)}) : écart à lire avec prudence, "
-                            "non retenu comme enjeu.")
+        finding.sentence = (f"{finding.sentence[:-1]}. Effectif faible ({what}) : écart à lire avec "
+                            "prudence, non retenu comme enjeu.")
     return []

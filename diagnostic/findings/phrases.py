@@ -32,6 +32,7 @@ _PLURAL_UNITS = {"personnes", "habitants", "ménages", "logements", "emplois", "
 def format_value(value: float, unit: str, decimals: int, signed: bool = False) -> str:
     """« 9,4 % », « −0,25 % par an », « 18 700 € », « 1,84 personne »."""
     decimals = int(decimals)
+    signed = signed or round(value, decimals) < 0  # a negative value gets the true minus sign
     fmt = format_signed if signed else format_number
     if unit == "% par an":
         return fmt(value, decimals, "%") + " par an"

@@ -6,7 +6,10 @@ the next level); without a reference it is stated when it is large enough
 """
 from __future__ import annotations
 
+import pandas as pd
+
 from .. import catalogue as cat
+from .. import revenus
 from ..text import clean_vintage, format_points, with_preposition
 from .ecart import _missing, choose_reference, crosses, is_trend, status_of
 from .phrases import format_value, place, printed
@@ -53,4 +56,38 @@ def tendance(ctx: Context) -> list[Finding]:
             kind="tendance", indicator=ind_id, theme=ind.theme, label=ind.label,
             status=status_of(ind.polarity, v > 0), sentence=f"{head}{tail}.", value=v, unit=ind.unit,
             source=own["source"], vintage=clean_vintage(own["vintage"]), catalogue_axes=ind.axes))
-    return out
+    return out + _median_trend(ctx)
+
+
+def _median_trend(ctx: Context) -> list[Finding]:
+    """The median niveau de vie between the oldest and latest Filosofi vintages, against the
+    département's (each level read from the file published at that level)."""
+    t = ctx.territory
+    if t is None or t.kind == "france":
+        return []
+    trend = revenus.median_trend(t)
+    if len(trend) < 2 or pd.isna(trend["change_pct"].iloc[0]):
+        return []
+    own, ref = trend.iloc[0], next((r for _, r in trend.iloc[1:].iterrows() if pd.notna(r["change_pct"])), None)
+    if ref is None:
+        return []
+    ind = cat.catalogue()["niveau_vie_median"]
+    v, r = printed(own["change_pct"], 1), printed(ref["change_pct"], 1)
+    if not crosses(v, r, "%", ctx.thresholds.gap("niveau_vie_median")):
+        return []
+    gap = round(v - r, 1)
+    period = f"entre {own['start_vintage']} et {own['end_vintage']}"
+    where = place(_LEVELS.get(ref["level"], ""), ref["name"].split(" (")[0])
+    text = (f"Niveau de vie médian : {format_value(v, '%', 1, signed=True)} {period} "
+            f"({format_value(own['start'], '€', 0)} puis {format_value(own['end'], '€', 0)}), contre "
+            f"{format_value(r, '%', 1, signed=True)} pour {where}, soit {format_points(gap, 1)} "
+            f"de {'plus' if gap > 0 else 'moins'}.")
+    return [Finding(kind="tendance", indicator="niveau_vie_median", theme=ind.theme, label=ind.label,
+                    status=status_of(ind.polarity, v > r), sentence=text, value=v,
+                    reference_level=_LEVELS.get(ref["level"], ""), reference_name=ref["name"].split(" (")[0],
+                    reference_value=r, gap=gap, gap_unit="points", unit="%", source=own["source"],
+                    vintage=f"{own['start_vintage']}-{own['end_vintage']}", subject="evolution",
+                    catalogue_axes=ind.axes)]
+
+
+_LEVELS = {"département": "departement", "région": "region", "France": "france"}

@@ -39,6 +39,8 @@ class Thresholds:
     contrast_listed: int = 3
     small_minimum: dict[str, float] = field(default_factory=dict)
     small_denominators: dict[str, str] = field(default_factory=dict)
+    #: Below this many facilities, a density « pour 1 000 hab. » is a warning.
+    small_numerator: float = 5.0
 
     def gap(self, ind_id: str) -> Gap:
         return self.per_indicator.get(ind_id, self.default)
@@ -127,7 +129,7 @@ def load_thresholds(path: str | Path | None = None) -> Thresholds:
     if not isinstance(ids, list):
         raise check.fail("contraste_interne.indicateurs", "une liste d'identifiants est attendue.")
     small = check.table(raw.get("effectif_faible"), "effectif_faible")
-    check.known(small, ("minimum", "denominateurs"), "effectif_faible")
+    check.known(small, ("minimum", "denominateurs", "numerateur_minimum"), "effectif_faible")
     minimum = {check.indicator(k, f"effectif_faible.minimum.{k}"):
                check.number(v, f"effectif_faible.minimum.{k}")
                for k, v in check.table(small.get("minimum"), "effectif_faible.minimum").items()}
@@ -145,4 +147,5 @@ def load_thresholds(path: str | Path | None = None) -> Thresholds:
                                          "contraste_interne.population_minimale"),
         contrast_listed=int(check.number(contrast.get("communes_citees", 3), "contraste_interne.communes_citees")),
         small_minimum=minimum, small_denominators=denominators,
+        small_numerator=check.number(small.get("numerateur_minimum", 5), "effectif_faible.numerateur_minimum"),
     )

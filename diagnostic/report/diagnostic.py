@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from .. import __version__, export, indicators
+from .. import __version__, documents, export, indicators, synthese
 from .. import findings as findings_mod
 from ..territory import geography, resolve, resolve_epci
 from . import sections
@@ -35,6 +35,8 @@ class Diagnostic:
 
     territory: object
     peers: tuple = ()
+    #: The convention's axes: a YAML file, an AxisSet, or None (the territory file's, else candidates).
+    axes: object = None
     table: pd.DataFrame = field(init=False, repr=False)
     findings: pd.DataFrame = field(init=False, repr=False)
 
@@ -43,7 +45,8 @@ class Diagnostic:
         self.peers = tuple(resolve(p) for p in (self.peers or ()) if str(p).strip())
         self.generated_at = dt.datetime.now()
         self.table = indicators.compute(self.territory, peers=list(self.peers))
-        self.findings = findings_mod.compute(self.table)
+        self.axes = findings_mod.axes_for(self.territory, self.axes)
+        self.findings = findings_mod.compute(self.table, axes=self.axes, territory=self.territory)
         #: The territory's own rows, by indicator id.
         self.own = self.table[self.table["level"] == "territoire"].set_index("id")
 
@@ -167,16 +170,24 @@ class Diagnostic:
         return list(cached)
 
     # -- side files ---------------------------------------------------------------
+    @functools.cached_property
+    def syntheses(self) -> list:
+        """The synthèse of each axis (:mod:`diagnostic.synthese`): paragraph and key figures."""
+        return synthese.build(self.findings, self.table, self.axes)
+
     def write_files(self, directory: str | Path | None) -> list[Path]:
-        """Write ``indicateurs.xlsx``, ``indicateurs.csv`` and ``enjeux.csv`` to ``directory``."""
+        """Write ``indicateurs.xlsx``, ``indicateurs.csv``, ``enjeux.csv`` and ``synthese.docx``."""
         if not directory:
             return []
         directory = Path(directory)
         directory.mkdir(parents=True, exist_ok=True)
         export.indicators_workbook(self.table, directory / "indicateurs.xlsx", territory=self.territory)
         export.write(self.table, "csv", directory / "indicateurs.csv")
-        export.write(self.findings, "csv", directory / "enjeux.csv", kind="enjeux")
-        written = [directory / n for n in ("indicateurs.xlsx", "indicateurs.csv", "enjeux.csv")]
+        findings_mod.write_csv(self.findings, directory / "enjeux.csv")
+        documents.write_synthese_docx(directory / "synthese.docx", self.territory.label, self.syntheses,
+                                      synthese.sources(self.findings, self.syntheses),
+                                      when=self.generated_at.date())
+        written = [directory / n for n in ("indicateurs.xlsx", "indicateurs.csv", "enjeux.csv", "synthese.docx")]
         detail = self.commune_detail()
         if not detail.empty:  # the annex's full detail (summarised in the report beyond 60 communes)
             export.write(detail, "csv", directory / COMMUNE_DETAIL_NAME)

@@ -131,12 +131,13 @@ def _input_checksums() -> dict[str, str]:
     return dict(sorted(out.items()))
 
 
-def fingerprint(territory, peers=(), notebook: Path | None = None) -> dict:
+def fingerprint(territory, peers=(), notebook: Path | None = None, axes=None) -> dict:
     """What a report depends on; two equal fingerprints give the same report."""
     notebook = Path(notebook) if notebook else notebook_path()
     return {
         "territoire": territory_spec(territory),
         "pairs": [str(p) for p in peers],
+        "axes": sha256_file(Path(axes)) if axes else "",
         "version_kit": __version__,
         "notebook_sha256": sha256_file(notebook),
         "code_sha256": code_checksum(),
@@ -176,7 +177,7 @@ def write_metadata(directory: Path, territory, expected: dict, seconds: float, n
 
 
 def build(territory, output_dir=None, peers=(), kernel=None, notebook=None, force: bool = True,
-          parameters: dict | None = None, pdf: bool = True) -> ReportResult:
+          parameters: dict | None = None, pdf: bool = True, axes=None) -> ReportResult:
     """Produce the report of ``territory`` under ``<output_dir>/<slug>/``.
 
     ``kernel``: a :class:`KernelSession` to reuse a running kernel (batch
@@ -192,7 +193,7 @@ def build(territory, output_dir=None, peers=(), kernel=None, notebook=None, forc
     phase: ``preparation`` (until the kernel is awaited), ``attente_noyau``,
     ``execution`` (the notebook), ``conversion`` (HTML and files), ``total``,
     and ``noyau`` (start of a new kernel to its readiness, warm-up included;
-    0 for a reused one).
+    0 for a reused one). ``axes``: the convention's axes file (notebook parameter ``axes``).
     """
     from ..territory import resolve  # see the note above code_checksum
 
@@ -210,7 +211,10 @@ def build(territory, output_dir=None, peers=(), kernel=None, notebook=None, forc
         out = out.resolve()
         dest = out / territory.slug
         source = Path(notebook) if notebook else notebook_path()
-        expected = fingerprint(territory, peers, source)
+        if axes:
+            axes = Path(axes).resolve()
+            parameters = {**(parameters or {}), "axes": str(axes)}
+        expected = fingerprint(territory, peers, source, axes)
         if not force and is_up_to_date(dest, expected):
             return _result(dest, skipped=True)
         if session is None:
@@ -250,7 +254,7 @@ def build(territory, output_dir=None, peers=(), kernel=None, notebook=None, forc
                     note = write_pdf(tmp / HTML_NAME, tmp / PDF_NAME)
                     notes += [note] if note else []
                     timings["pdf"] = time.perf_counter() - t1
-                for name in ("indicateurs.xlsx", "indicateurs.csv", "enjeux.csv"):
+                for name in ("indicateurs.xlsx", "indicateurs.csv", "enjeux.csv", "synthese.docx"):
                     if not (tmp / name).is_file():
                         raise ReportError(f"Le notebook n'a pas écrit {name}.",
                                           "Vérifiez la dernière cellule du notebook (dg.section(\"annexes\", sortie=sortie)).")

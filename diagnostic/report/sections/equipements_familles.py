@@ -9,8 +9,9 @@ communes; facilities without coordinates are counted, not drawn.
 from __future__ import annotations
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
-from matplotlib.lines import Line2D
+from matplotlib.collections import PolyCollection
 
 from ... import charts, equipements
 from ...sources import geometries as geo_src
@@ -68,39 +69,51 @@ def _table(frame: pd.DataFrame) -> Html:
     return table(head, rows, caption=caption, notes=notes)
 
 
+def _polygons(geometries) -> list:
+    """Exterior rings of (multi)polygons as vertex arrays, for one PolyCollection (fast:
+    no geopandas plotting, which redraws the whole figure at each call)."""
+    rings = []
+    for geom in geometries:
+        if geom is None or geom.is_empty:
+            continue
+        for part in getattr(geom, "geoms", [geom]):
+            if hasattr(part, "exterior"):
+                rings.append(np.asarray(part.exterior.coords))
+    return rings
+
+
 def points_map(t, pts: pd.DataFrame):
     """The facilities of the territory as points over its communes, coloured by family."""
-    communes = geo_src.territory_geometries(t)
     crs = geo_src.local_crs(list(t.communes))
-    communes = communes.to_crs(crs)
+    communes = geo_src.territory_geometries(t).to_crs(crs)
     drawn = pts[pts["has_coordinates"]]
-    points = gpd.GeoDataFrame(drawn, geometry=gpd.points_from_xy(drawn["lon"], drawn["lat"]),
-                              crs="EPSG:4326").to_crs(crs)
-    # Source errors (a few points far away): keep only the points inside the territory's box.
+    points = gpd.GeoSeries(gpd.points_from_xy(drawn["lon"], drawn["lat"]), crs="EPSG:4326").to_crs(crs)
+    x, y = points.x.to_numpy(), points.y.to_numpy()
+    # Source errors (a few points far away): only the points inside the territory's box are drawn.
     minx, miny, maxx, maxy = communes.total_bounds
-    inside = points.geometry.x.between(minx, maxx) & points.geometry.y.between(miny, maxy)
-    points = points[inside]
+    inside = (x >= minx) & (x <= maxx) & (y >= miny) & (y <= maxy)
     ratio = (maxy - miny) / (maxx - minx) if maxx > minx else 1.0
-    fig = charts.new_figure(CHART_WIDTH, min(max((CHART_WIDTH - 2.2) * ratio + 1.4, 4.2), 9.5))
+    fig = charts.new_figure(CHART_WIDTH, min(max((CHART_WIDTH - 2.6) * ratio + 1.4, 4.2), 9.5))
     ax = fig.add_subplot()
-    communes.plot(ax=ax, facecolor="#f4f4f4", edgecolor="#9a9a9a", linewidth=0.5)
+    ax.add_collection(PolyCollection(_polygons(communes.geometry), facecolors="#f4f4f4",
+                                     edgecolors="#9a9a9a", linewidths=0.5))
     palette = list(charts.PALETTE) + list(charts.LINE_PALETTE)
-    handles = []
+    families = drawn["family"].to_numpy()
     for i, (family, (label, _)) in enumerate(FAMILIES.items()):
-        sub = points[points["family"] == family]
-        if sub.empty:
-            continue
-        colour = palette[i % len(palette)]
-        sub.plot(ax=ax, color=colour, markersize=7, alpha=0.8, zorder=3)
-        handles.append((colour, f"{label} ({len(sub)})"))
-    ax.legend(handles=[Line2D([], [], marker="o", linestyle="", color=c, label=lab) for c, lab in handles],
-              loc="center left", bbox_to_anchor=(1.01, 0.5), frameon=False,
-              fontsize=charts.BASE_FONT_SIZE - 2)
+        keep = inside & (families == family)
+        if keep.any():
+            ax.scatter(x[keep], y[keep], s=9, color=palette[i % len(palette)], alpha=0.85, zorder=3,
+                       label=f"{label} ({int(keep.sum())})")
+    ax.set_xlim(minx, maxx)
+    ax.set_ylim(miny, maxy)
+    ax.set_aspect("equal")
+    ax.legend(loc="center left", bbox_to_anchor=(1.01, 0.5), frameon=False,
+              fontsize=charts.BASE_FONT_SIZE - 2, markerscale=1.6)
     ax.set_axis_off()
     not_drawn = int((~pts["has_coordinates"]).sum()) + int((~inside).sum())
     charts.add_title(fig, f"Équipements de {t.name}")
-    note = f" ; {not_drawn} équipement(s) sans coordonnées exploitables, comptés mais non placés" \
-        if not_drawn else ""
+    note = (f" ; {not_drawn} équipement(s) sans coordonnées exploitables, comptés mais non placés"
+            if not_drawn else "")
     charts.add_source(fig, f"Insee, Base permanente des équipements (fichiers géolocalisés par "
                            f"département){note} ; fond de carte : {geo_src.geometry_source()}")
     return fig

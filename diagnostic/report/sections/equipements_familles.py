@@ -93,7 +93,7 @@ def points_map(t, pts: pd.DataFrame):
     minx, miny, maxx, maxy = communes.total_bounds
     inside = (x >= minx) & (x <= maxx) & (y >= miny) & (y <= maxy)
     ratio = (maxy - miny) / (maxx - minx) if maxx > minx else 1.0
-    fig = charts.new_figure(CHART_WIDTH, min(max((CHART_WIDTH - 2.6) * ratio + 1.4, 4.2), 9.5))
+    fig = charts.new_figure(CHART_WIDTH, min(max(CHART_WIDTH * 0.8 * ratio + 2.4, 4.6), 10.0))
     ax = fig.add_subplot()
     ax.add_collection(PolyCollection(_polygons(communes.geometry), facecolors="#f4f4f4",
                                      edgecolors="#9a9a9a", linewidths=0.5))
@@ -107,8 +107,9 @@ def points_map(t, pts: pd.DataFrame):
     ax.set_xlim(minx, maxx)
     ax.set_ylim(miny, maxy)
     ax.set_aspect("equal")
-    ax.legend(loc="center left", bbox_to_anchor=(1.01, 0.5), frameon=False,
-              fontsize=charts.BASE_FONT_SIZE - 2, markerscale=1.6)
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, 0.0), ncol=2, frameon=False,
+              fontsize=charts.BASE_FONT_SIZE - 2, markerscale=1.6, title="Équipements placés sur la carte",
+              title_fontsize=charts.BASE_FONT_SIZE - 1.5)
     ax.set_axis_off()
     not_drawn = int((~pts["has_coordinates"]).sum()) + int((~inside).sum())
     charts.add_title(fig, f"Équipements de {t.name}")

@@ -72,3 +72,25 @@ def test_median_trend_chart_names_the_epci_absent_from_2014(pays_de_laigle):
     texts = " ".join(charts.figure_texts(fig))
     assert "2014" in texts and "France métropolitaine" in texts
     assert "CC des Pays de L'Aigle en 2014" in texts.replace("\n", " ")
+
+
+def test_broken_files_give_a_french_notice_and_the_rest_builds(mirror_with):
+    """A BPE cut with a wrong header and a QPV file without commune names: each section says
+    which file, in French, instead of stopping the report."""
+    from types import SimpleNamespace
+
+    from diagnostic import sources
+    from diagnostic.report import sections
+    from diagnostic.territory import resolve
+
+    (mirror_with / "bpe").mkdir()
+    (mirror_with / "bpe" / "poi_61.csv").write_text("REG;DEP;COMMUNE;TYPE;AN\n28;61;61214;D502;2019\n")
+    (mirror_with / "qpv").mkdir()
+    (mirror_with / "qpv" / "DEMO_2022.csv").write_text("CODGEO;LIBGEO;POP_MUN\nQP061005;La Madeleine;1118\n")
+    sources.refresh()
+    dg = SimpleNamespace(territory=resolve("200068468"))
+    for key, name in (("equipements_familles", "poi_61.csv"), ("quartiers", "DEMO_2022.csv")):
+        text = _text(sections.get(key).render(dg, sections.get(key)))
+        assert "Section non produite" in text and name in text, key
+    # The IRIS section does not depend on those files and still builds.
+    assert "IRIS" in _text(sections.get("revenus_iris").render(dg, sections.get("revenus_iris")))

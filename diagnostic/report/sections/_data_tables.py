@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import math
 
+import functools
+
+from ...errors import DiagnosticError
 from ...vocabulary import format_number
-from ..display import Html, esc
+from ..display import Html, esc, message
 
 
 def cell(value, unit: str = "", decimals: int | None = None) -> str:
@@ -50,3 +53,16 @@ def table(head: list[str], rows: list[list[str]], caption: str = "", numeric_fro
     after = notes.html() if notes else ""
     return Html(f'<div class="dg-table-wrap"><table class="dg-table">{cap}<thead><tr>{ths}</tr></thead>'
                 f"<tbody>{body}</tbody></table>{after}</div>")
+
+
+def guarded(render):
+    """A section's ``render`` that turns the kit's errors (a file present but unreadable, a
+    missing one) into a French notice naming the file, so that the rest of the report builds."""
+    @functools.wraps(render)
+    def wrapper(dg, section, **options):
+        try:
+            return render(dg, section, **options)
+        except DiagnosticError as exc:
+            hint = f" {exc.hint}" if exc.hint else ""
+            return message(f"<strong>Section non produite.</strong> {esc(exc.message)}{esc(hint)}")
+    return wrapper

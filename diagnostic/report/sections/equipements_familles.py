@@ -19,12 +19,13 @@ from ...sources.bpe import FAMILIES
 from ..display import Html, charts_block, esc, message, safe
 from ..special_charts import CHART_WIDTH
 from . import Section, register
-from ._data_tables import Notes, cell, table
+from ._data_tables import Notes, cell, guarded, table
 
 #: Columns of the table, in this order.
 _LEVELS = ("territoire", "departement", "region", "france")
 
 
+@guarded
 def render(dg, section) -> Html:
     t = dg.territory
     frame, notes = equipements.facilities(t)

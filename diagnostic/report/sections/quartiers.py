@@ -14,7 +14,7 @@ from ... import quartiers
 from ...sources.qpv import CENSUS_OF_EDITION
 from ..display import Html, esc, message
 from . import Section, register
-from ._data_tables import Notes, cell, table
+from ._data_tables import Notes, cell, guarded, table
 
 #: Figures followed from one edition to the next.
 EVOLUTION = ("population", "taux_pauvrete", "niveau_vie_median", "allocataires", "allocataires_rsa",
@@ -23,6 +23,7 @@ EVOLUTION = ("population", "taux_pauvrete", "niveau_vie_median", "allocataires",
 _LEVEL_HEADERS = {"commune": "Commune", "epci": "Intercommunalité", "departement": "Département"}
 
 
+@guarded
 def render(dg, section) -> Html:
     t = dg.territory
     if t.kind in ("region", "france"):

@@ -11,12 +11,13 @@ from ... import charts, iris
 from ..display import Html, charts_block, esc, message, safe
 from ..special_charts import CHART_WIDTH
 from . import Section, register
-from ._data_tables import Notes, cell, table
+from ._data_tables import Notes, cell, guarded, table
 
 #: IRIS listed for an EPCI, a perimeter or a département (the highest poverty rates).
 TOP = 15
 
 
+@guarded
 def render(dg, section) -> Html:
     t = dg.territory
     if t.kind in ("region", "france"):

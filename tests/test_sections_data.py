@@ -94,3 +94,10 @@ def test_broken_files_give_a_french_notice_and_the_rest_builds(mirror_with):
         assert "Section non produite" in text and name in text, key
     # The IRIS section does not depend on those files and still builds.
     assert "IRIS" in _text(sections.get("revenus_iris").render(dg, sections.get("revenus_iris")))
+
+
+def test_methodology_lists_the_files_the_data_sections_read(laigle):
+    html = laigle.section("methodologie")
+    for name in ("DEMO_2022.csv", "REVN_2022.csv", "BASE_TD_FILO_DISP_IRIS_2019.csv", "poi_61.csv",
+                 "FILO2014_DISP_EPCI.csv"):
+        assert name in html, name

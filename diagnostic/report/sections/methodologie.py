@@ -10,6 +10,7 @@ from ..display import Html, esc
 from ..formatting import date_fr
 from ..tables import files_table, notes_table, sources_table
 from . import Section, register
+from . import all as all_sections
 
 #: Communes listed at most in the composition of the territory.
 MAX_LISTED = 400
@@ -39,8 +40,13 @@ def render(dg, section) -> Html:
         "<p>« n.d. » signale une valeur non disponible : la note numérotée sous chaque tableau en donne "
         "la raison (fichier absent du miroir, secret statistique, couverture partielle). Une somme "
         "partielle n'est jamais présentée comme un total.</p>"
-        f"{notes_table(dg)}{_thresholds()}<h3>Fichiers utilisés</h3>{files_table(dg)}"
+        f"{notes_table(dg)}{_thresholds()}<h3>Fichiers utilisés</h3>{files_table(dg, _section_products())}"
         f"<h3>Génération du rapport</h3>{_generation(dg, geo)}")
+
+
+def _section_products() -> set[str]:
+    """Products the sections read themselves (beyond the catalogue): their files are listed too."""
+    return {p for s in all_sections() for p in s.products}
 
 
 def _thresholds() -> str:

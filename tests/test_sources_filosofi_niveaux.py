@@ -48,7 +48,7 @@ def test_deciles_ratio_and_shares_at_epci_level():
     t = resolve("246100663")
     cat = catalogue.catalogue()
     for ind, col in [("niveau_vie_d1", "D119"), ("niveau_vie_d9", "D919"), ("rapport_interdecile", "RD"),
-                     ("part_prestations_sociales_disp", "PPSOC19"), ("part_impots_disp", "PIMPOT19")]:
+                     ("part_prestations_sociales_disp", "PPSOC19"), ("part_pensions_retraites_disp", "PPEN19")]:
         assert indicators.compute_one(cat[ind], t).value == pytest.approx(
             rawdata.filo_disp_value(2019, "EPCI", "246100663", col)), ind
 

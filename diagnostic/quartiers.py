@@ -78,23 +78,28 @@ def _load(dataset) -> pd.DataFrame:
 
 @functools.lru_cache(maxsize=None)
 def _name_index(dep: str) -> dict[str, tuple[str, ...]]:
-    """Normalised name -> commune codes of the reference geography, in one département:
-    current names first, then former names of communes merged since (COG events)."""
+    """Normalised name -> commune codes of the reference geography, in one département."""
     geo = geography()
     index: dict[str, set[str]] = {}
     for table in (geo.communes, geo.arrondissements):
         for code, name in table["LIBELLE"].items():
             if departement_of(code) == dep:
                 index.setdefault(normalise(name), set()).add(code)
-    hist = history()
-    events = hist.events[hist.events["COM_AV"].map(departement_of) == dep]
-    former = {old: name for old, name in zip(events["COM_AV"], events["LIBELLE_AV"])
-              if normalise(name) not in index}
-    successors = hist.forward(list(former), "1943-01-01") if former else {}  # one pass
-    for old, name in former.items():
-        if successors.get(old):
-            index.setdefault(normalise(name), set()).update(successors[old])
     return {k: tuple(sorted(v)) for k, v in index.items()}
+
+
+@functools.lru_cache(maxsize=None)
+def _former_name(dep: str, key: str) -> tuple[str, ...]:
+    """Reference codes of a former commune of ``dep`` named ``key`` (merged since), if any.
+    Only asked for names that match no current commune: the COG events are replayed then."""
+    hist = history()
+    events = hist.events
+    olds = [old for old, name in zip(events["COM_AV"], events["LIBELLE_AV"])
+            if departement_of(old) == dep and normalise(name) == key]
+    codes: set[str] = set()
+    for old in dict.fromkeys(olds):
+        codes.update(hist.successors(old))
+    return tuple(sorted(codes))
 
 
 def link_communes(lib_com: str, qpv_code: str) -> tuple[tuple[str, ...], list[str]]:
@@ -102,11 +107,13 @@ def link_communes(lib_com: str, qpv_code: str) -> tuple[tuple[str, ...], list[st
     dep = qpv_departement(qpv_code)
     codes: list[str] = []
     unmatched = []
-    for name in str(lib_com or "").split(","):
+    text = "" if lib_com is None or pd.isna(lib_com) else str(lib_com)
+    for name in text.split(","):
         name = name.strip()
         if not name:
             continue
-        hit = _name_index(dep).get(normalise(name))
+        key = normalise(name)
+        hit = _name_index(dep).get(key) or _former_name(dep, key)
         if hit:
             codes.extend(hit)
         else:
@@ -125,17 +132,18 @@ def qpv_of(territory: Territory, demo: pd.DataFrame | None = None) -> tuple[pd.D
     mine = set(territory.communes) | {territory.code}
     deps = set(territory.departements) | {departement_of(c) for c in territory.communes}
     rows, notes = [], []
-    for code, row in demo.iterrows():
-        if not QPV_CODE.fullmatch(str(code)) or qpv_departement(code) not in deps:
-            continue
-        linked, unmatched = link_communes(row.get("LIB_COM"), code)
+    codes = pd.Series(demo.index.astype(str), index=demo.index)
+    wanted = codes.str.fullmatch(QPV_CODE.pattern) & codes.map(qpv_departement).isin(deps)
+    subset = demo.loc[wanted.to_numpy()]
+    lib_com = subset["LIB_COM"] if "LIB_COM" in subset.columns else pd.Series(None, index=subset.index)
+    for code, names, libgeo in zip(subset.index, lib_com, subset["LIBGEO"]):
+        linked, unmatched = link_communes(names, code)
         for name in unmatched:
-            notes.append(f"Quartier {row['LIBGEO']} ({code}) : commune « {name} » introuvable dans "
+            notes.append(f"Quartier {libgeo} ({code}) : commune « {name} » introuvable dans "
                          f"le Code officiel géographique du département ; quartier non rattaché.")
         inside = [c for c in linked if c in mine or ARRONDISSEMENT_PARENT.get(c) in mine]
         if inside:
-            rows.append({"qpv": code, "qpv_name": row["LIBGEO"], "communes": tuple(inside),
-                         "lib_com": row.get("LIB_COM")})
+            rows.append({"qpv": code, "qpv_name": libgeo, "communes": tuple(inside), "lib_com": names})
     return pd.DataFrame(rows, columns=["qpv", "qpv_name", "communes", "lib_com"]), notes
 
 
@@ -175,6 +183,11 @@ def qpv_table(territory: Territory, edition: int | None = None) -> tuple[pd.Data
     if "DEMO" not in data:
         return pd.DataFrame(columns=TABLE_COLUMNS), [
             "Données des quartiers prioritaires absentes du miroir (fichier DEMO_AAAA.csv)."]
+    # The comparison and the evolution ask for the same tables: built once per process.
+    memo_key = (territory.code, tuple(territory.communes), tuple(ds for ds, _ in data.values()))
+    if memo_key in _TABLES:
+        table, notes = _TABLES[memo_key]
+        return table.copy(), list(notes)
     qpvs, notes = qpv_of(territory, data["DEMO"][1])
     rows = []
     for q in qpvs.itertuples():
@@ -193,7 +206,13 @@ def qpv_table(territory: Territory, edition: int | None = None) -> tuple[pd.Data
                              "value": value, "edition": ds.vintage, "source": ds.source_label,
                              "note": _cell_note(table, ds, q.qpv, ind.column, value)})
             rows.append({**base, **_population_share(q, data["DEMO"])})
-    return pd.DataFrame(rows, columns=TABLE_COLUMNS), notes
+    table = pd.DataFrame(rows, columns=TABLE_COLUMNS)
+    _TABLES[memo_key] = (table, notes)
+    return table.copy(), list(notes)
+
+
+#: Tables already built in this process, by territory and files (see :func:`qpv_table`).
+_TABLES: dict[tuple, tuple[pd.DataFrame, list[str]]] = {}
 
 
 def _population_share(q, demo) -> dict:

@@ -19,7 +19,7 @@ from .registry import Context, Finding, register
 #: QPV indicator -> (catalogue indicator giving thresholds, axes and polarity, decimals).
 COMPARED = {
     "taux_pauvrete": ("taux_pauvrete", 1),
-    "niveau_vie_median": ("niveau_vie_median", 0),
+    "niveau_vie_median": ("revenu_median", 0),
     "taux_emploi": ("taux_activite", 1),
     "part_menages_1_personne": ("part_menages_une_personne", 1),
 }

@@ -71,9 +71,9 @@ def _median_trend(ctx: Context) -> list[Finding]:
     own, ref = trend.iloc[0], next((r for _, r in trend.iloc[1:].iterrows() if pd.notna(r["change_pct"])), None)
     if ref is None:
         return []
-    ind = cat.catalogue()["niveau_vie_median"]
+    ind = cat.catalogue()["revenu_median"]
     v, r = printed(own["change_pct"], 1), printed(ref["change_pct"], 1)
-    if not crosses(v, r, "%", ctx.thresholds.gap("niveau_vie_median")):
+    if not crosses(v, r, "%", ctx.thresholds.gap("revenu_median")):
         return []
     gap = round(v - r, 1)
     period = f"entre {own['start_vintage']} et {own['end_vintage']}"
@@ -82,7 +82,7 @@ def _median_trend(ctx: Context) -> list[Finding]:
             f"({format_value(own['start'], '€', 0)} puis {format_value(own['end'], '€', 0)}), contre "
             f"{format_value(r, '%', 1, signed=True)} pour {where}, soit {format_points(gap, 1)} "
             f"de {'plus' if gap > 0 else 'moins'}.")
-    return [Finding(kind="tendance", indicator="niveau_vie_median", theme=ind.theme, label=ind.label,
+    return [Finding(kind="tendance", indicator="revenu_median", theme=ind.theme, label=ind.label,
                     status=status_of(ind.polarity, v > r), sentence=text, value=v,
                     reference_level=_LEVELS.get(ref["level"], ""), reference_name=ref["name"].split(" (")[0],
                     reference_value=r, gap=gap, gap_unit="points", unit="%", source=own["source"],

@@ -151,9 +151,10 @@ def sources_table(dg) -> Html:
                   "".join(rows), css="dg-table dg-meta")
 
 
-def files_table(dg) -> Html:
-    """The mirror's files behind the figures, with their SHA-256 from the store provenance."""
-    used = {m.source for ind in catalogue().values() for m in ind.methods}
+def files_table(dg, products=()) -> Html:
+    """The mirror's files behind the figures, with their SHA-256 from the store provenance
+    (catalogue sources, plus ``products`` read directly by some sections: QPV, IRIS...)."""
+    used = {m.source for ind in catalogue().values() for m in ind.methods} | set(products)
     used |= {m.denominator_source for ind in catalogue().values() for m in ind.methods
              if m.denominator_source}
     used |= {"cog_communes", "epci", "appartenance"}

@@ -38,6 +38,7 @@ BPE 2019 have only codes valid in COG 2019.
 """
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import replace
 from pathlib import Path
@@ -273,6 +274,16 @@ class Bpe(Product):
 
 def poi_vintage(path: Path) -> int:
     """BPE year of a ``poi_DD.csv`` cut, read from the ``AN`` column of its first row (0 if none)."""
+    try:
+        return _first_row_year(str(path), path.stat().st_mtime_ns)
+    except OSError:
+        return 0
+
+
+@functools.lru_cache(maxsize=256)
+def _first_row_year(path: str, mtime_ns: int) -> int:
+    """Read once per file version (discovery runs at every look-up)."""
+    del mtime_ns  # part of the cache key only
     try:
         with open(path, encoding="utf-8-sig", errors="replace") as fh:
             header = fh.readline().rstrip("\r\n").split(";")

@@ -30,6 +30,7 @@ year of the géographie prioritaire (2015 or 2024), not a COG year.
 """
 from __future__ import annotations
 
+import functools
 import re
 from pathlib import Path
 
@@ -99,6 +100,16 @@ class Qpv(Product):
 
 def _has_2024_codes(path: Path) -> bool:
     """True when the first QPV code of the file is of the 2024 geography (``QN…``)."""
+    try:
+        return _starts_with_2024_codes(str(path), path.stat().st_mtime_ns)
+    except OSError:
+        return False
+
+
+@functools.lru_cache(maxsize=256)
+def _starts_with_2024_codes(path: str, mtime_ns: int) -> bool:
+    """Read once per file version (discovery runs at every look-up)."""
+    del mtime_ns  # part of the cache key only
     try:
         with open(path, encoding="utf-8-sig", errors="replace") as fh:
             for _, line in zip(range(5), fh):

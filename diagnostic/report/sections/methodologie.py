@@ -10,6 +10,7 @@ from ..display import Html, esc
 from ..formatting import date_fr
 from ..tables import files_table, notes_table, sources_table
 from . import Section, register
+from . import all as all_sections
 
 #: Communes listed at most in the composition of the territory.
 MAX_LISTED = 400
@@ -40,10 +41,15 @@ def render(dg, section) -> Html:
         "la raison (fichier absent du miroir, secret statistique, couverture partielle). Une somme "
         "partielle n'est jamais présentée comme un total.</p>"
         f"{notes_table(dg)}{_thresholds()}<h3>Fichiers utilisés</h3>"
-        f'<div class="dg-screen-only">{files_table(dg)}</div>'
+        f'<div class="dg-screen-only">{files_table(dg, _section_products())}</div>'
         '<p class="dg-print-only">La liste des fichiers lus, avec leur empreinte SHA-256, figure dans '
         "la version HTML du rapport et dans metadonnees.json.</p>"
         f"<h3>Génération du rapport</h3>{_generation(dg, geo)}")
+
+
+def _section_products() -> set[str]:
+    """Products the sections read themselves (beyond the catalogue): their files are listed too."""
+    return {p for s in all_sections() for p in s.products}
 
 
 def _thresholds() -> str:

@@ -95,7 +95,7 @@ def test_report_notebook_reads_relative_paths_from_dossier(tmp_path):
     title = _outputs(nb, "Diagnostic(")[0]["data"]["text/html"]
     assert "L&#x27;Aigle et Alençon" in title or "L'Aigle et Alençon" in title
     assert sorted(p.name for p in (project / "annexes").iterdir()) == \
-        ["enjeux.csv", "indicateurs.csv", "indicateurs.xlsx"]
+        ["enjeux.csv", "indicateurs.csv", "indicateurs.xlsx", "synthese.docx", "valeurs-par-commune.csv"]
     assert not (elsewhere / "annexes").exists()
 
 

@@ -5,7 +5,7 @@ from ... import __version__
 from ... import findings as findings_mod
 from ...sources import geometries
 from ...territory import geography
-from ...text import format_number
+from ...text import clean_vintage, format_number
 from ..display import Html, esc
 from ..formatting import date_fr
 from ..tables import files_table, notes_table, sources_table
@@ -19,7 +19,7 @@ MAX_LISTED = 400
 def render(dg, section) -> Html:
     t = dg.territory
     geo = geography()
-    vintages = sorted({str(v) for v in dg.table["vintage"] if v})
+    vintages = sorted({clean_vintage(v) for v in dg.table["vintage"] if v})
     mixed = ("<p><strong>Millésimes mixtes.</strong> Les indicateurs ne sont pas tous du même "
              "millésime : " + esc(", ".join(vintages)) + ". Chaque tableau indique la source et le "
              "millésime de chaque ligne ; un écart entre deux indicateurs de millésimes différents "
@@ -35,12 +35,19 @@ def render(dg, section) -> Html:
     refs = ", ".join(esc(r.label) for r in t.references())
     return Html(
         f"<h3>Territoire et références</h3><p>{esc(t.label)}. Références de comparaison : {refs}.</p>"
-        f"{communes}<h3>Sources et millésimes</h3>{mixed}{sources_table(dg)}"
+        f"{communes}<h3>Sources et millésimes</h3>{mixed}"
+        f'<div class="dg-screen-only">{sources_table(dg)}</div>'
+        '<p class="dg-print-only">Chaque tableau de ce document donne la source et le millésime de '
+        "chacune de ses lignes ; le tableau récapitulatif des produits, de leurs géographies et des "
+        "indicateurs qu'ils alimentent figure dans la version HTML du rapport.</p>"
         f"<h3>Secret statistique, couverture et notes de méthode</h3>"
         "<p>« n.d. » signale une valeur non disponible : la note numérotée sous chaque tableau en donne "
         "la raison (fichier absent du miroir, secret statistique, couverture partielle). Une somme "
         "partielle n'est jamais présentée comme un total.</p>"
-        f"{notes_table(dg)}{_thresholds()}<h3>Fichiers utilisés</h3>"
+        f'<div class="dg-screen-only">{notes_table(dg)}</div>'
+        '<p class="dg-print-only">Les notes numérotées sous chaque tableau donnent ces raisons ; '
+        "leur liste complète figure dans la version HTML du rapport.</p>"
+        f"{_thresholds()}<h3>Fichiers utilisés</h3>"
         f'<div class="dg-screen-only">{files_table(dg, _section_products())}</div>'
         '<p class="dg-print-only">La liste des fichiers lus, avec leur empreinte SHA-256, figure dans '
         "la version HTML du rapport et dans metadonnees.json.</p>"

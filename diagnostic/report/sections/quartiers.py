@@ -53,6 +53,12 @@ def _qpv_block(qpv: str, commune: str, rows: pd.DataFrame, comparison: pd.DataFr
     commune_name = rows["commune_name"].iloc[0]
     edition = int(rows["edition"].dropna().max())
     comp = comparison[(comparison["qpv"] == qpv)]
+    # A QPV on several communes (or Paris arrondissements) has one commune row per commune:
+    # keep the block's own commune, and one row per indicator and level.
+    own = (comp["level"] != "commune") | (comp["name"] == commune_name)
+    if own[comp["level"] == "commune"].any():
+        comp = comp[own]
+    comp = comp.drop_duplicates(["indicator", "level"])
     levels = [lvl for lvl in ("commune", "epci", "departement") if (comp["level"] == lvl).any()]
     notes = Notes()
     head = ["Indicateur", f"{name} (édition {edition})"]

@@ -24,9 +24,13 @@ def render(dg, section) -> Html:
     else:
         if not any(dg.has_value(i) for i in ids):
             notes = sorted({dg.own.at[i, "note"] for i in ids if dg.own.at[i, "note"]})
-            parts.append(message(
-                "<strong>Données non disponibles pour ce thème.</strong> "
-                + " ".join(esc(n[0].upper() + n[1:]) for n in notes)))
+            # Estimates or lower bounds over a partly covered field are figures, not « no data ».
+            partial = any(pd.notna(dg.own.at[i, "estimate"]) or pd.notna(dg.own.at[i, "lower_bound"])
+                          for i in ids if "estimate" in dg.own.columns)
+            lead = ("Valeurs estimées sur le champ couvert par la source (*) ou minimums :"
+                    if partial else "Données non disponibles pour ce thème.")
+            parts.append(message(f"<strong>{lead}</strong> "
+                                 + " ".join(esc(n[0].upper() + n[1:]) for n in notes)))
         parts.append(indicator_table(dg, ids))
         if any(dg.partially_covered(i) for i in ids):  # the communes' own values are in the annex
             parts.append(message("Valeurs des communes couvertes par la source : voir l'annexe "

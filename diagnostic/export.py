@@ -24,6 +24,7 @@ from .atomic import write_text
 from .catalogue import THEMES, catalogue
 from .errors import DiagnosticError
 from .findings import HEADERS_FR as FINDINGS_HEADERS_FR
+from .findings import to_records  # noqa: F401  (JSON-ready rows, the same for every table)
 from .formulas import FORMULA_STARTS, neutralise_formulas, safe_cell  # noqa: F401 (public here too)
 from .workbook import Sheet, write_workbook
 from .text import format_number
@@ -76,16 +77,6 @@ def level_columns(df: pd.DataFrame) -> dict[tuple[str, str], str]:
 def _with_column(df: pd.DataFrame) -> pd.DataFrame:
     labels = level_columns(df)
     return df.assign(column=[labels[(lv, str(c))] for lv, c in zip(df["level"], df["code"])])
-
-
-def _clean(value):
-    if isinstance(value, float) and math.isnan(value):
-        return None
-    return value
-
-
-def to_records(df: pd.DataFrame) -> list[dict]:
-    return [{k: _clean(v) for k, v in row.items()} for row in df.to_dict(orient="records")]
 
 
 def write(df: pd.DataFrame, fmt: str, path: str | Path | None, kind: str = "indicateurs",

@@ -254,9 +254,9 @@ def resolve(query: str | Path | Territory) -> Territory:
     if prefixed:
         kind, code = prefixed["kind"].lower()[:3], prefixed["code"].upper()
         if kind == "reg":
-            return _checked_region(code)
+            return _checked(code, "region", "La région", resolve_region)
         if kind == "dep":
-            return _checked_departement(code)
+            return _checked(code, "departement", "Le département", resolve_departement)
         return resolve(code)
     if re.fullmatch(r"\d{9}", text):
         if text in geo.epci_members:
@@ -267,16 +267,8 @@ def resolve(query: str | Path | Territory) -> Territory:
     if _COMMUNE_CODE.fullmatch(upper):
         return _commune_by_code(upper)
     if _DEP_CODE.fullmatch(upper):
-        return _checked_departement(upper)
+        return _checked(upper, "departement", "Le département", resolve_departement)
     return _by_name(text)
-
-
-def _checked_departement(code: str) -> Territory:
-    return _checked(code, "departement", "Le département", resolve_departement)
-
-
-def _checked_region(code: str) -> Territory:
-    return _checked(code, "region", "La région", resolve_region)
 
 
 def _checked(code: str, kind: str, what: str, build) -> Territory:

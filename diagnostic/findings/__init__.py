@@ -145,7 +145,7 @@ def _clean(value):
 
 
 def to_records(df: pd.DataFrame) -> list[dict]:
-    """The findings as JSON-ready objects (None for missing numbers, lists for secondary axes)."""
+    """The rows of a table (findings, indicators) as JSON-ready objects (None for missing numbers)."""
     return [{k: _clean(v) for k, v in row.items()} for row in df.to_dict(orient="records")]
 
 

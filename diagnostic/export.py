@@ -24,6 +24,8 @@ from .atomic import write_text
 from .catalogue import THEMES, catalogue
 from .errors import DiagnosticError
 from .findings import HEADERS_FR as FINDINGS_HEADERS_FR
+from .findings import STATUS_FR
+from .findings import to_text as findings_to_text
 from .findings import to_records  # noqa: F401  (JSON-ready rows, the same for every table)
 from .formulas import FORMULA_STARTS, neutralise_formulas, safe_cell  # noqa: F401 (public here too)
 from .workbook import Sheet, write_workbook
@@ -44,7 +46,6 @@ FINDING_HEADERS_FR = {
     "reference_value": "Valeur de référence", "gap_points": "Écart (points)",
     "gap_relative": "Écart relatif", "source": "Source", "vintage": "Millésime",
 }
-STATUS_FR = {"enjeu": "Enjeu", "atout": "Atout", "ecart": "Écart notable"}
 #: Worksheet names (Excel allows 31 characters).
 SHEETS = {"demographie": "Démographie", "familles": "Familles et ménages",
           "enfance_jeunesse": "Enfance-jeunesse", "vieillissement": "Vieillissement",
@@ -100,7 +101,7 @@ def write(df: pd.DataFrame, fmt: str, path: str | Path | None, kind: str = "indi
     elif fmt == "csv":
         text = neutralise_formulas(df).to_csv(sep=";", decimal=",", index=False)
     else:
-        text = indicators_text(df) if kind == "indicateurs" else findings_text(df)
+        text = indicators_text(df) if kind == "indicateurs" else findings_to_text(df)
     if path is None:
         return text
     if fmt == "csv":
@@ -159,22 +160,6 @@ def indicators_text(df: pd.DataFrame) -> str:
     lines.append("")
     lines.append("Sources : " + " ; ".join(sources))
     return "\n".join(lines).lstrip("\n") + "\n"
-
-
-def findings_text(df: pd.DataFrame) -> str:
-    if df.empty:
-        return "Aucun écart marqué avec les territoires de référence au regard des seuils.\n"
-    lines = []
-    for axis, group in df.groupby("axis_label", sort=False):
-        lines.append(axis.upper())
-        seen = set()
-        for _, r in group.iterrows():
-            if r["sentence"] in seen:
-                continue
-            seen.add(r["sentence"])
-            lines.append(f"  [{STATUS_FR.get(r['status'], r['status'])}] {r['sentence']}")
-        lines.append("")
-    return "\n".join(lines)
 
 
 # ---------------------------------------------------------------------------

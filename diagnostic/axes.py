@@ -48,6 +48,11 @@ class AxisSet:
     source: str = ""
     from_catalogue: bool = False
 
+    def __deepcopy__(self, memo):
+        # Immutable: pandas deep-copies a frame's attrs (where the findings keep their
+        # AxisSet) on every operation, which this makes free.
+        return self
+
     @property
     def ids(self) -> tuple[str, ...]:
         return tuple(a.id for a in self.axes) + (OTHER_ID,)

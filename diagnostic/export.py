@@ -187,11 +187,12 @@ def _theme_sheet(theme: str, group: pd.DataFrame, names: list[str]) -> Sheet:
                  units={n: units for n in levels})
 
 
-def commune_sheets(df: pd.DataFrame, territory) -> list[Sheet]:
+def commune_sheets(df: pd.DataFrame, territory, values_of=None) -> list[Sheet]:
     """One sheet per theme: the territory's communes (rows) × the theme's indicators (columns).
 
     Only for a territory of 2 to :data:`MAX_COMMUNE_SHEETS` communes; a commune the source
-    does not cover, or whose figures are secret, stays empty (never 0).
+    does not cover, or whose figures are secret, stays empty (never 0). ``values_of``:
+    indicator id -> its per-commune frame, when the caller has them already (the report).
     """
     from .indicators.values import commune_values  # the engine, only for multi-commune workbooks
     from .territory import resolve
@@ -199,12 +200,13 @@ def commune_sheets(df: pd.DataFrame, territory) -> list[Sheet]:
     territory = resolve(territory)
     if not 1 < len(territory.communes) <= MAX_COMMUNE_SHEETS:
         return []
+    values_of = values_of or (lambda ind_id: commune_values(territory, ind_id))
     own = df[df["level"] == "territoire"]
     sheets = []
     for theme, group in own.groupby("theme", sort=False):
         frame, decimals, units = None, {}, {}
         for _, row in group.iterrows():
-            values = commune_values(territory, row["id"])
+            values = values_of(row["id"])
             if frame is None:
                 frame = pd.DataFrame({"Code": values["code"], "Commune": values["name"]})
             header = f"{row['label']} ({row['unit']})" if row["unit"] else str(row["label"])
@@ -216,17 +218,18 @@ def commune_sheets(df: pd.DataFrame, territory) -> list[Sheet]:
     return sheets
 
 
-def indicators_workbook(df: pd.DataFrame, path: str | Path, territory=None) -> Path:
+def indicators_workbook(df: pd.DataFrame, path: str | Path, territory=None, values_of=None) -> Path:
     """One sheet per theme (indicators × levels), per-commune sheets, sources and notes, long data.
 
     Numbers stay numbers, displayed with the indicator's decimals; headers are French and
-    frozen. ``territory``: per-commune sheets for a territory of several communes.
+    frozen. ``territory``: per-commune sheets for a territory of several communes (``values_of``:
+    see :func:`commune_sheets`).
     """
     df = _with_column(df)
     names = list(dict.fromkeys(df["column"]))
     sheets = [_theme_sheet(theme, group, names) for theme, group in df.groupby("theme", sort=False)]
     if territory is not None:
-        sheets += commune_sheets(df, territory)
+        sheets += commune_sheets(df, territory, values_of)
     notes = df[["label", "level", "name", "source", "vintage", "geo_year", "note"]]
     notes = notes.assign(level=notes["level"].map(LEVEL_FR)).rename(columns=INDICATOR_HEADERS_FR)
     sheets.append(Sheet("Sources et notes", notes, freeze="B2"))

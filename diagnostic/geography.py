@@ -185,11 +185,16 @@ class Geography:
         return {k: v for k, v in names.items() if k != "ZZZZZZZZZ"}
 
     # names ---------------------------------------------------------------
+    @functools.cached_property
+    def _commune_names(self) -> dict[str, str]:
+        """Name of every commune and municipal arrondissement (a commune's name wins)."""
+        names = dict(zip(self.arrondissements.index, self.arrondissements["LIBELLE"].astype(str)))
+        names.update(zip(self.communes.index, self.communes["LIBELLE"].astype(str)))
+        return names
+
     def commune_name(self, code: str) -> str:
-        for table in (self.communes, self.arrondissements):
-            if code in table.index:
-                return str(table.at[code, "LIBELLE"])
-        return code
+        """The commune's (or arrondissement's) name; the code itself when unknown."""
+        return self._commune_names.get(code, code)
 
     def departement_name(self, code: str) -> str:
         return str(self.departements.at[code, "LIBELLE"]) if code in self.departements.index else code

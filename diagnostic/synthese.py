@@ -71,18 +71,21 @@ def _axis_indicators(axis_set: axes_mod.AxisSet, axis_id: str) -> list[str]:
 def key_figures(table: pd.DataFrame, ids: list[str]) -> pd.DataFrame:
     """Indicateur, Territoire, Département, Région, France, Source, Millésime (formatted)."""
     rows = []
+    block = table[table["id"].isin(ids)]
+    shown = set(block.loc[(block["level"] == "territoire") & block["value"].notna(), "id"])
+    first = block.drop_duplicates(["id", "level"]).set_index(["id", "level"])  # a level's first row
     for ind_id in ids:
-        block = table[table["id"] == ind_id]
-        own = block[block["level"] == "territoire"]
-        if own.empty or own["value"].isna().all():
+        if ind_id not in shown:
             continue
+        own = first.loc[(ind_id, "territoire")]
         ind = cat.catalogue()[ind_id]
         row = {"Indicateur": short_label(ind.label)}
         for level, column in LEVEL_COLUMNS.items():
-            values = block.loc[block["level"] == level, "value"]
-            row[column] = format_value(values.iloc[0], ind.unit, ind.decimals) if len(values) else "n.d."
-        row["Source"] = str(own["source"].iloc[0])
-        row["Millésime"] = clean_vintage(own["vintage"].iloc[0])
+            key = (ind_id, level)
+            row[column] = format_value(first.at[key, "value"], ind.unit, ind.decimals) if key in first.index \
+                else "n.d."
+        row["Source"] = str(own["source"])
+        row["Millésime"] = clean_vintage(own["vintage"])
         rows.append(row)
     return pd.DataFrame(rows, columns=["Indicateur", *LEVEL_COLUMNS.values(), "Source", "Millésime"])
 

@@ -20,15 +20,43 @@ from .execute import light_imports
 _exporters = threading.local()
 
 
+#: The opening tag of a cell's text or an output area (nbconvert's lab template), made focusable below.
+_FOCUSABLE = re.compile(r'<div class="([^"]*\bjp-(?:Cell-inputWrapper|OutputArea-output)\b[^"]*)"')
+
+
+def _exporter_class():
+    """nbconvert's HTML exporter without its final BeautifulSoup pass.
+
+    That pass parses and re-serialises the whole page (a third of the conversion,
+    in the batch's parent process) only to give images without ``alt`` a placeholder
+    text and to make cells and outputs focusable: the report's images carry their
+    alt text (:func:`diagnostic.report.display.figure_html`), and cells and outputs
+    get their ``tabindex`` here.
+    """
+    from nbconvert import HTMLExporter
+    from nbconvert.exporters.templateexporter import TemplateExporter
+    from nbconvert.filters.highlight import Highlight2HTML
+    from nbconvert.filters.widgetsdatatypefilter import WidgetsDataTypeFilter
+
+    class ReportExporter(HTMLExporter):
+        def from_notebook_node(self, nb, resources=None, **kw):
+            resources = self._init_resources(resources)
+            self.register_filter("highlight_code", self.filters.get("highlight_code", Highlight2HTML(parent=self)))
+            self.register_filter("filter_data_type", WidgetsDataTypeFilter(
+                notebook_metadata=self._nb_metadata, parent=self, resources=resources))
+            html, resources = TemplateExporter.from_notebook_node(self, nb, resources, **kw)
+            return _FOCUSABLE.sub(r'<div class="\1" tabindex="0"', html), resources
+
+    return ReportExporter
+
+
 def _html_exporter():
     """One nbconvert exporter per thread (its templates are compiled once; an exporter
     keeps per-conversion state, so threads do not share it)."""
     if getattr(_exporters, "exporter", None) is None:
         light_imports()
         # nbconvert takes about a second to import: done while a fresh report's kernel starts.
-        from nbconvert import HTMLExporter
-
-        exporter = HTMLExporter(template_name="lab", exclude_input=True, exclude_input_prompt=True,
+        exporter = _exporter_class()(template_name="lab", exclude_input=True, exclude_input_prompt=True,
                                 exclude_output_prompt=True,
                                 extra_loaders=[FileSystemLoader(str(assets.TEMPLATES_DIR))],
                                 template_file=assets.REPORT_TEMPLATE)

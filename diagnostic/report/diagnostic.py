@@ -181,7 +181,8 @@ class Diagnostic:
             return []
         directory = Path(directory)
         directory.mkdir(parents=True, exist_ok=True)
-        export.indicators_workbook(self.table, directory / "indicateurs.xlsx", territory=self.territory)
+        export.indicators_workbook(self.table, directory / "indicateurs.xlsx", territory=self.territory,
+                                   values_of=self.commune_values)
         export.write(self.table, "csv", directory / "indicateurs.csv")
         findings_mod.write_csv(self.findings, directory / "enjeux.csv")
         documents.write_synthese_docx(directory / "synthese.docx", self.territory.label, self.syntheses,

@@ -195,8 +195,6 @@ def build(territory, output_dir=None, peers=(), kernel=None, notebook=None, forc
     and ``noyau`` (start of a new kernel to its readiness, warm-up included;
     0 for a reused one). ``axes``: the convention's axes file (notebook parameter ``axes``).
     """
-    from ..territory import resolve  # see the note above code_checksum
-
     started = time.perf_counter()
     session = kernel if isinstance(kernel, KernelSession) else None
     kernel_name = kernel if isinstance(kernel, str) and kernel else KERNEL_NAME
@@ -205,6 +203,8 @@ def build(territory, output_dir=None, peers=(), kernel=None, notebook=None, forc
         own = session = KernelSession(kernel_name)
         own.try_start()
     try:
+        from ..territory import resolve  # after the kernel's start: see the note above code_checksum
+
         territory = resolve(territory)
         peers = [str(p) for p in (peers or ()) if str(p).strip()]
         out = Path(output_dir) if output_dir else config.reports_dir()

@@ -94,23 +94,24 @@ def indicator_table(dg, ids: list[str], caption: str = "") -> Html:
                   caption, after=notes_html)
 
 
-def _cell(value, own_row) -> str:
-    return f'<td class="dg-num">{esc(value_text(value, own_row["decimals"], own_row["unit"]))}</td>'
+def _cell(value, decimals, unit) -> str:
+    return f'<td class="dg-num">{esc(value_text(value, decimals, unit))}</td>'
 
 
 def commune_detail_table(dg, ids: list[str], caption: str = "") -> Html:
     """Every commune (rows) × ``ids`` (columns), then the territory's own value; « n.d. » where
     the source does not cover a commune or its figures are secret."""
     own = dg.own
-    frames = {i: dg.commune_values(i).set_index("code") for i in ids}
-    first = next(iter(frames.values()))
+    frames = [dg.commune_values(i) for i in ids]  # the territory's communes, in one order
+    formats = [(own.at[i, "decimals"], own.at[i, "unit"]) for i in ids]
     head = "".join(f'<th>{esc(own.at[i, "label"])}'
                    f'<span class="dg-unit">{esc(unit_suffix(own.at[i, "unit"]))}</span></th>' for i in ids)
-    rows = [f'<tr><th scope="row">{esc(first.at[code, "name"])} <span class="dg-unit">({esc(code)})</span></th>'
-            + "".join(_cell(frames[i].at[code, "value"], own.loc[i]) for i in ids) + "</tr>"
-            for code in first.index]
+    columns = [[_cell(v, *fmt) for v in frame["value"].to_numpy()] for frame, fmt in zip(frames, formats)]
+    rows = [f'<tr><th scope="row">{esc(name)} <span class="dg-unit">({esc(code)})</span></th>'
+            + "".join(column[k] for column in columns) + "</tr>"
+            for k, (code, name) in enumerate(zip(frames[0]["code"], frames[0]["name"]))]
     rows.append(f'<tr class="dg-total"><th scope="row">{esc(dg.territory.name)}</th>'
-                + "".join(_cell(own.at[i, "value"], own.loc[i]) for i in ids) + "</tr>")
+                + "".join(_cell(own.at[i, "value"], *fmt) for i, fmt in zip(ids, formats)) + "</tr>")
     return _table(f"<th>Commune</th>{head}", "".join(rows), caption, css="dg-table dg-communes")
 
 

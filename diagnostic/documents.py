@@ -54,17 +54,12 @@ def write_synthese_docx(path: str | Path, territory_label: str, syntheses: list[
 
 
 def _table(doc, figures) -> None:
-    table = doc.add_table(rows=1, cols=len(figures.columns))
+    table = doc.add_table(rows=1 + len(figures), cols=len(figures.columns))
     table.style = "Light Grid Accent 1"
-    for cell, name in zip(table.rows[0].cells, figures.columns):
-        cell.text = str(name)
-        cell.paragraphs[0].runs[0].bold = True
-    for _, row in figures.iterrows():
-        cells = table.add_row().cells
-        for cell, value in zip(cells, row):
-            cell.text = str(value)
-    for row in table.rows:
-        for cell in row.cells:
-            for paragraph in cell.paragraphs:
-                for run in paragraph.runs:
-                    run.font.size = Pt(8.5)
+    lines = [[str(name) for name in figures.columns]]
+    lines += [[str(v) for v in row] for row in figures.itertuples(index=False)]
+    for i, (row, texts) in enumerate(zip(table.rows, lines)):
+        for cell, text in zip(row.cells, texts):
+            run = cell.paragraphs[0].add_run(text)
+            run.font.size = Pt(8.5)
+            run.bold = True if i == 0 else None

@@ -70,20 +70,29 @@ def _axis_indicators(axis_set: axes_mod.AxisSet, axis_id: str) -> list[str]:
 
 def key_figures(table: pd.DataFrame, ids: list[str]) -> pd.DataFrame:
     """Indicateur, Territoire, Département, Région, France, Source, Millésime (formatted)."""
+    return _key_figures(_FirstRows(table), ids)
+
+
+class _FirstRows:
+    """Each (indicator, level)'s first row of a table, and the indicators the territory has a value for."""
+
+    def __init__(self, table: pd.DataFrame):
+        self.rows = table.drop_duplicates(["id", "level"]).set_index(["id", "level"])
+        self.shown = set(table.loc[(table["level"] == "territoire") & table["value"].notna(), "id"])
+
+
+def _key_figures(first: _FirstRows, ids: list[str]) -> pd.DataFrame:
     rows = []
-    block = table[table["id"].isin(ids)]
-    shown = set(block.loc[(block["level"] == "territoire") & block["value"].notna(), "id"])
-    first = block.drop_duplicates(["id", "level"]).set_index(["id", "level"])  # a level's first row
     for ind_id in ids:
-        if ind_id not in shown:
+        if ind_id not in first.shown:
             continue
-        own = first.loc[(ind_id, "territoire")]
+        own = first.rows.loc[(ind_id, "territoire")]
         ind = cat.catalogue()[ind_id]
         row = {"Indicateur": short_label(ind.label)}
         for level, column in LEVEL_COLUMNS.items():
             key = (ind_id, level)
-            row[column] = format_value(first.at[key, "value"], ind.unit, ind.decimals) if key in first.index \
-                else "n.d."
+            row[column] = format_value(first.rows.at[key, "value"], ind.unit, ind.decimals) \
+                if key in first.rows.index else "n.d."
         row["Source"] = str(own["source"])
         row["Millésime"] = clean_vintage(own["vintage"])
         rows.append(row)
@@ -94,6 +103,7 @@ def build(findings: pd.DataFrame, table: pd.DataFrame, axes=None) -> list[AxisSy
     """One synthesis per axis (the axes the findings were grouped with, « Autres constats » last)."""
     axis_set = axes if isinstance(axes, axes_mod.AxisSet) else findings.attrs.get("axes") or axes_mod.default()
     own = table[table["level"] == "territoire"].drop_duplicates("id").set_index("id")
+    first = _FirstRows(table)
     out = []
     for axis_id in axis_set.ids:
         axis = axis_set.get(axis_id)
@@ -117,7 +127,7 @@ def build(findings: pd.DataFrame, table: pd.DataFrame, axes=None) -> list[AxisSy
         candidates = [i for i in cited + [i for i in ids if i not in cited]
                       if i in own.index and pd.notna(own.at[i, "value"])]
         s.figure_ids = candidates[:MAX_FIGURES]
-        s.figures = key_figures(table, s.figure_ids)
+        s.figures = _key_figures(first, s.figure_ids)
         if mine.empty and s.figures.empty and not missing:
             continue
         out.append(s)

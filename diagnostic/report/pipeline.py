@@ -25,6 +25,7 @@ import datetime as dt
 import json
 import os
 import shutil
+import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -223,6 +224,9 @@ def build(territory, output_dir=None, peers=(), kernel=None, notebook=None, forc
         if fresh:  # its kernel starts (if not yet) while this process prepares the conversion
             session.try_start()
             prepare_conversion()
+        # A kernel of its own runs the notebook while this process waits: this process writes the
+        # side files meanwhile (not for a custom notebook or parameters, which may write others).
+        side_files_here = own is not None and notebook is None and set(parameters or {}) <= {"axes"}
         timings = {"preparation": time.perf_counter() - started}
         failure: Failure | None = None
         try:
@@ -234,8 +238,13 @@ def build(territory, output_dir=None, peers=(), kernel=None, notebook=None, forc
                         raise Failure("démarrage du noyau", error_detail(exc), None) from exc
                     timings["noyau"] = session.start_seconds if fresh else 0.0
                     t0 = time.perf_counter()
-                    nb = execution.execute(territory, peers, tmp, source, session=session, parameters=parameters,
-                                 kernel_name=kernel_name)
+                    side = SideFiles(territory, peers, (parameters or {}).get("axes"), tmp) \
+                        if side_files_here else None
+                    nb = execution.execute(territory, peers, tmp, source, session=session,
+                                           parameters={**(parameters or {}), "sortie": ""} if side else parameters,
+                                           kernel_name=kernel_name)
+                    if side is not None:
+                        side.wait()
                     timings["execution"] = time.perf_counter() - t0
                 except Failure as exc:
                     failure = exc
@@ -273,6 +282,37 @@ def build(territory, output_dir=None, peers=(), kernel=None, notebook=None, forc
     finally:
         if own is not None:
             own.shutdown()
+
+
+class SideFiles(threading.Thread):
+    """The report's side files (``Diagnostic.write_files``, as the notebook's last cell), written
+    by this process in a thread while its own kernel runs the notebook.
+
+    A single report's kernel works alone while this process waits; a batch reuses busy
+    kernels on every core, and there the notebook writes its side files itself. A failure
+    is reported like a failing notebook section.
+    """
+
+    def __init__(self, territory, peers, axes, directory: Path):
+        super().__init__(name="fichiers-annexes", daemon=True)
+        self._args = (territory, peers, axes, directory)
+        self._error: BaseException | None = None
+        self.start()
+
+    def run(self) -> None:
+        try:
+            # The engine (pandas, the kit's tables): imported here, after the kernel has started.
+            from .diagnostic import Diagnostic
+
+            territory, peers, axes, directory = self._args
+            Diagnostic(territory, peers, axes=axes).write_files(directory)
+        except BaseException as exc:  # reported by wait(), in the caller's thread
+            self._error = exc
+
+    def wait(self) -> None:
+        self.join()
+        if self._error is not None:
+            raise Failure("Fichiers annexes", error_detail(self._error), None) from self._error
 
 
 def _readable(directory: Path) -> None:

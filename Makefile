@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 JOBS   ?= 2
 
-.PHONY: install demo test bench clean
+.PHONY: install bytecode demo test bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -18,7 +18,12 @@ $(STAMP): pyproject.toml | $(BIN)/python
 
 install: $(STAMP)
 
-demo: $(STAMP)
+# The kit's bytecode, written once: an editable install is otherwise compiled again by every
+# process and every report kernel when PYTHONDONTWRITEBYTECODE is set (a stale file is ignored).
+bytecode: $(STAMP)
+	$(BIN)/python -m compileall -q diagnostic
+
+demo: $(STAMP) bytecode
 	$(BIN)/diagnostic demo
 
 test: $(STAMP)
@@ -27,7 +32,7 @@ test: $(STAMP)
 # make bench                     every benchmark (about 7 minutes)
 # make bench BENCH="rapport lot"  some of them; BENCH_ORNE=1 adds the 385 communes of the Orne
 BENCH ?=
-bench: $(STAMP)
+bench: $(STAMP) bytecode
 	$(BIN)/python -m benchmarks $(BENCH)
 
 clean:

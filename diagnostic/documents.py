@@ -8,10 +8,6 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from docx import Document
-from docx.enum.section import WD_ORIENT
-from docx.shared import Cm, Pt
-
 from .atomic import atomic_path
 from .synthese import AxisSynthesis
 
@@ -27,6 +23,11 @@ def _date(when: dt.date) -> str:
 def write_synthese_docx(path: str | Path, territory_label: str, syntheses: list[AxisSynthesis],
                         sources: list[str], when: dt.date | None = None) -> Path:
     """Write the synthèse par axe as a Word document (atomically)."""
+    # python-docx: imported when a document is written, not by every report kernel at its start.
+    from docx import Document
+    from docx.enum.section import WD_ORIENT  # (same)
+    from docx.shared import Cm, Pt  # (same)
+
     doc = Document()
     section = doc.sections[0]
     section.orientation = WD_ORIENT.PORTRAIT
@@ -54,6 +55,8 @@ def write_synthese_docx(path: str | Path, territory_label: str, syntheses: list[
 
 
 def _table(doc, figures) -> None:
+    from docx.shared import Pt  # see write_synthese_docx
+
     table = doc.add_table(rows=1 + len(figures), cols=len(figures.columns))
     table.style = "Light Grid Accent 1"
     lines = [[str(name) for name in figures.columns]]

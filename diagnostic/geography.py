@@ -48,7 +48,7 @@ class CommuneHistory:
         ev = ev[ev["MOD"] != "10"]  # a change of name keeps the code
         self.events = ev.sort_values("DATE_EFF", kind="stable").reset_index(drop=True)
         self.reference_year = reference_year
-        self._names = dict(zip(ev["COM_AV"], ev["LIBELLE_AV"]))
+        self._names = dict(zip(ev["COM_AV"].tolist(), ev["LIBELLE_AV"].tolist()))
 
     def forward(self, codes, since: str) -> dict[str, tuple[str, ...]]:
         """Map ``codes`` valid just before date ``since`` (ISO) to reference codes.
@@ -59,7 +59,7 @@ class CommuneHistory:
         later = self.events[self.events["DATE_EFF"] >= since]
         for _, day in later.groupby("DATE_EFF", sort=True):
             moves: dict[str, set[str]] = {}
-            for av, ap in zip(day["COM_AV"], day["COM_AP"]):
+            for av, ap in zip(day["COM_AV"].tolist(), day["COM_AP"].tolist()):
                 moves.setdefault(av, set()).add(ap)
             for origin, current in state.items():
                 if current & moves.keys():
@@ -163,9 +163,10 @@ class Geography:
             table = table[table["TYPE"] == "COM"]
         table = table[["CODGEO", "EPCI"]].dropna()
         trans = history().translation(ds.geo_year)
-        table = table.assign(CODGEO=table["CODGEO"].map(lambda c: trans.target(c)[0]))
+        # Plain lists throughout: iterating Arrow-backed columns item by item is slow.
+        table = table.assign(CODGEO=[trans.target(c)[0] for c in table["CODGEO"].tolist()])
         table = table[table["EPCI"] != "ZZZZZZZZZ"].drop_duplicates("CODGEO")
-        self.commune_epci = dict(zip(table["CODGEO"], table["EPCI"]))
+        self.commune_epci = dict(zip(table["CODGEO"].tolist(), table["EPCI"].tolist()))
         members: dict[str, list[str]] = {}
         for com, epci in self.commune_epci.items():
             if com in self.communes.index:
@@ -177,19 +178,20 @@ class Geography:
         names: dict[str, str] = {}
         for ds in sorted(find("epci", required=False), key=lambda d: d.geo_year):
             t = store.load(ds)
-            names.update(dict(zip(t["EPCI"], t["LIBEPCI"])))
+            names.update(zip(t["EPCI"].tolist(), t["LIBEPCI"].tolist()))
         for ds in sorted(find("appartenance", level="ZONES", required=False), key=lambda d: d.geo_year):
             t = store.load(ds)
             t = t[t["NIVGEO"] == "EPCI"]
-            names.update(dict(zip(t["CODGEO"], t["LIBGEO"])))
+            names.update(zip(t["CODGEO"].tolist(), t["LIBGEO"].tolist()))
         return {k: v for k, v in names.items() if k != "ZZZZZZZZZ"}
 
     # names ---------------------------------------------------------------
     @functools.cached_property
     def _commune_names(self) -> dict[str, str]:
         """Name of every commune and municipal arrondissement (a commune's name wins)."""
-        names = dict(zip(self.arrondissements.index, self.arrondissements["LIBELLE"].astype(str)))
-        names.update(zip(self.communes.index, self.communes["LIBELLE"].astype(str)))
+        names = {}
+        for table in (self.arrondissements, self.communes):
+            names.update(zip(table.index.tolist(), table["LIBELLE"].astype(str).tolist()))
         return names
 
     def commune_name(self, code: str) -> str:
@@ -236,7 +238,7 @@ class Geography:
                 return {}
             df = store.load(ds[0])
             pop_col = next(c for c in df.columns if re.fullmatch(r"P\d{2}_POP", c))
-            return dict(zip(df["CODGEO"], df[pop_col]))
+            return dict(zip(df["CODGEO"].tolist(), df[pop_col].tolist()))
         except Exception:  # a convenience only: never block a resolution
             return {}
 

@@ -82,8 +82,10 @@ def _name_index(dep: str) -> dict[str, tuple[str, ...]]:
     geo = geography()
     index: dict[str, set[str]] = {}
     for table in (geo.communes, geo.arrondissements):
-        for code, name in table["LIBELLE"].items():
-            if departement_of(code) == dep:
+        # Plain lists: iterating an Arrow-backed column item by item is slow. A commune's code
+        # starts with its département's (2A, 971...), which skips most of France at once.
+        for code, name in zip(table.index.tolist(), table["LIBELLE"].tolist()):
+            if code.startswith(dep) and departement_of(code) == dep:
                 index.setdefault(normalise(name), set()).add(code)
     return {k: tuple(sorted(v)) for k, v in index.items()}
 

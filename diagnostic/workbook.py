@@ -17,7 +17,6 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import xlsxwriter
 
 from .atomic import atomic_path
 from .formulas import neutralise_formulas
@@ -117,6 +116,8 @@ def write_workbook(path: str | Path, sheets: list[Sheet]) -> Path:
     xlsx files): every cell is written with its type, so no text becomes a formula,
     a link or a number by itself.
     """
+    import xlsxwriter  # imported when a workbook is written, not by every report kernel at its start
+
     path = Path(path)
     with atomic_path(path, suffix=".xlsx") as tmp:
         book = xlsxwriter.Workbook(str(tmp), {"strings_to_numbers": False, "strings_to_formulas": False,

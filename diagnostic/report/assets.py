@@ -9,8 +9,6 @@ import functools
 import hashlib
 from pathlib import Path
 
-import jinja2
-
 from ..vocabulary import CSS_COLOURS
 
 TEMPLATES_DIR = Path(__file__).with_name("templates")
@@ -61,6 +59,8 @@ def lot_css() -> str:
 @functools.cache
 def environment():
     """The Jinja environment of the templates folder (HTML escaped by default)."""
+    import jinja2  # for the batch index only: kept out of every report kernel's start
+
     return jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES_DIR),
                               autoescape=jinja2.select_autoescape(["html", "j2"]),
                               keep_trailing_newline=True)

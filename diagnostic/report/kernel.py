@@ -33,6 +33,7 @@ def _diagnostic_warm_up():
     geography()
     france()
     data.warm()
+    contours.join()
     return contours
 try:
     _diagnostic_contours = _diagnostic_warm_up()
@@ -131,7 +132,14 @@ class KernelSession:
                 pass
             self.kc = None
         if self.km is not None:
-            try:
+            process = getattr(getattr(self.km, "provisioner", None), "process", None)
+            try:  # killed and reaped at once: jupyter_client checks for its end every 0.1 s
+                if process is not None and process.poll() is None:
+                    process.kill()
+                    process.wait(timeout=5)
+            except Exception:
+                pass
+            try:  # then the usual shutdown: its process group, connection file, ZMQ context
                 self.km.shutdown_kernel(now=True)
             except Exception:
                 pass

@@ -81,12 +81,12 @@ _code_digests: dict[str, str] = {}
 
 
 def code_digest(*objects) -> str:
-    """SHA-256 of the source files defining ``objects`` (modules, classes, functions)."""
+    """SHA-256 of the source files defining ``objects`` (modules, classes, functions, or paths)."""
     h = hashlib.sha256()
     for obj in objects:
         try:
-            path = inspect.getsourcefile(obj if inspect.ismodule(obj) or inspect.isclass(obj)
-                                        or inspect.isfunction(obj) else type(obj))
+            path = str(obj) if isinstance(obj, Path) else inspect.getsourcefile(
+                obj if inspect.ismodule(obj) or inspect.isclass(obj) or inspect.isfunction(obj) else type(obj))
         except TypeError:
             path = None
         if not path:
@@ -249,9 +249,12 @@ def _build_communes(datasets: list[Dataset]) -> pd.DataFrame:
     return df.reset_index(drop=True)
 
 
-def _source_modules() -> tuple:
-    return tuple(m for name, m in sorted(vars(sources).items())
-                 if inspect.ismodule(m) and m.__name__.startswith(sources.__name__ + "."))
+def _source_files() -> tuple:
+    """Every file of the sources package: the same key in every process, whichever source
+    modules it happens to have imported (the report kernels import the contours, a
+    batch's parent process does not; keyed on the imported modules, each overwrote the
+    other's derived tables and built them again at its next start)."""
+    return tuple(sorted(Path(sources.__file__).parent.glob("*.py")))
 
 
 def commune_table(key: str, vintage: int | None = None, level: str = "COM",
@@ -285,7 +288,7 @@ def _commune_table(key: str, vintage: int | None, level: str, required: bool) ->
         return hit
     name = f"communes-{key}-{datasets[0].vintage}-{level}"
     # The readers and to_communes of every product (sources/*.py) derive the table.
-    df = derived(name, datasets, lambda: _build_communes(datasets), code=_source_modules())
+    df = derived(name, datasets, lambda: _build_communes(datasets), code=_source_files())
     # Plain object codes: hash look-ups on them are much faster than on Arrow strings.
     table = df.assign(CODGEO=df["CODGEO"].astype(object)).set_index("CODGEO")
     result = SourceTable(key, datasets[0].vintage, datasets[0].geo_year, level, table, datasets)
@@ -318,7 +321,7 @@ def released_table(src: SourceTable) -> SourceTable | None:
     cache_key = ("released", src.key, tuple(d.id for d in datasets))
     hit = _cache.get(cache_key)
     if hit is None:
-        df = derived(f"communes-diffusees-{src.key}-{src.vintage}", datasets, build, code=_source_modules())
+        df = derived(f"communes-diffusees-{src.key}-{src.vintage}", datasets, build, code=_source_files())
         table = df.assign(CODGEO=df["CODGEO"].astype(object)).set_index("CODGEO")
         hit = _cache[cache_key] = SourceTable(src.key, src.vintage, src.geo_year, src.level, table, datasets)
     return hit

@@ -186,17 +186,18 @@ class Geography:
         return {k: v for k, v in names.items() if k != "ZZZZZZZZZ"}
 
     # names ---------------------------------------------------------------
-    @functools.cached_property
-    def _commune_names(self) -> dict[str, str]:
-        """Name of every commune and municipal arrondissement (a commune's name wins)."""
-        names = {}
-        for table in (self.arrondissements, self.communes):
-            names.update(zip(table.index.tolist(), table["LIBELLE"].astype(str).tolist()))
-        return names
-
     def commune_name(self, code: str) -> str:
         """The commune's (or arrondissement's) name; the code itself when unknown."""
-        return self._commune_names.get(code, code)
+        # Remembered one by one: a report asks the same few names many times, and a dict of
+        # all 35 000 would cost more than a report's look-ups.
+        names = self.__dict__.setdefault("_commune_names", {})
+        if code not in names:
+            names[code] = code
+            for table in (self.communes, self.arrondissements):
+                if code in table.index:
+                    names[code] = str(table.at[code, "LIBELLE"])
+                    break
+        return names[code]
 
     def departement_name(self, code: str) -> str:
         return str(self.departements.at[code, "LIBELLE"]) if code in self.departements.index else code
@@ -236,8 +237,8 @@ class Geography:
             ds = find("comparateur", required=False)
             if not ds:
                 return {}
-            df = store.load(ds[0])
-            pop_col = next(c for c in df.columns if re.fullmatch(r"P\d{2}_POP", c))
+            pop_col = next(c for c in store.column_names(ds[0]) if re.fullmatch(r"P\d{2}_POP", c))
+            df = store.load_columns(ds[0], ["CODGEO", pop_col])
             return dict(zip(df["CODGEO"].tolist(), df[pop_col].tolist()))
         except Exception:  # a convenience only: never block a resolution
             return {}

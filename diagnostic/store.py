@@ -131,3 +131,26 @@ def load(ds: Dataset) -> pd.DataFrame:
 
 def clear_memory() -> None:
     _memory.clear()
+
+
+def load_columns(ds: Dataset, columns: list[str]) -> pd.DataFrame:
+    """Some columns of the dataset's table: read alone from the store when it is current
+    (a fraction of the whole table's reading), else taken from :func:`load`."""
+    cached = _memory.get(ds.id)
+    prov = read_provenance(ds)
+    if cached is None and _is_current(ds, prov):
+        try:
+            return pq.read_table(_paths(ds)[0], columns=list(columns)).to_pandas()
+        except (OSError, pa.ArrowException, KeyError):
+            pass  # a missing column or a corrupt store: load() says why, or rebuilds it
+    return load(ds)[list(columns)]
+
+
+def column_names(ds: Dataset) -> list[str]:
+    """The dataset's column names (from the store's schema when it is current)."""
+    if ds.id not in _memory and _is_current(ds, read_provenance(ds)):
+        try:
+            return list(pq.read_schema(_paths(ds)[0]).names)
+        except (OSError, pa.ArrowException):
+            pass
+    return list(load(ds).columns)

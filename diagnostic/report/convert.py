@@ -11,8 +11,6 @@ import copy
 import re
 import threading
 
-from jinja2 import FileSystemLoader
-
 from .. import __version__
 from . import assets
 from .execute import light_imports
@@ -55,7 +53,9 @@ def _html_exporter():
     keeps per-conversion state, so threads do not share it)."""
     if getattr(_exporters, "exporter", None) is None:
         light_imports()
-        # nbconvert takes about a second to import: done while a fresh report's kernel starts.
+        # nbconvert (and jinja2) take about a second to import: done while a fresh report's kernel starts.
+        from jinja2 import FileSystemLoader
+
         exporter = _exporter_class()(template_name="lab", exclude_input=True, exclude_input_prompt=True,
                                 exclude_output_prompt=True,
                                 extra_loaders=[FileSystemLoader(str(assets.TEMPLATES_DIR))],

@@ -231,6 +231,8 @@ def build(territory, output_dir=None, peers=(), kernel=None, notebook=None, forc
         failure: Failure | None = None
         try:
             with atomic_dir(dest) as tmp:
+                side = SideFiles(territory, peers, (parameters or {}).get("axes"), tmp) \
+                    if side_files_here else None
                 try:
                     try:
                         timings["attente_noyau"] = session.ready()
@@ -238,8 +240,6 @@ def build(territory, output_dir=None, peers=(), kernel=None, notebook=None, forc
                         raise Failure("démarrage du noyau", error_detail(exc), None) from exc
                     timings["noyau"] = session.start_seconds if fresh else 0.0
                     t0 = time.perf_counter()
-                    side = SideFiles(territory, peers, (parameters or {}).get("axes"), tmp) \
-                        if side_files_here else None
                     nb = execution.execute(territory, peers, tmp, source, session=session,
                                            parameters={**(parameters or {}), "sortie": ""} if side else parameters,
                                            kernel_name=kernel_name)
@@ -247,6 +247,8 @@ def build(territory, output_dir=None, peers=(), kernel=None, notebook=None, forc
                         side.wait()
                     timings["execution"] = time.perf_counter() - t0
                 except Failure as exc:
+                    if side is not None:  # done writing before its folder goes
+                        side.join()
                     failure = exc
                     _keep_failure(dest, exc)
                     raise

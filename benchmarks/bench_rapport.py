@@ -40,9 +40,9 @@ WARM = """
 import json, time
 from diagnostic import report
 with report.KernelSession(start=True) as session:
-    report.build({code!r}, output_dir={out!r}, kernel=session)
+    report.build({code!r}, output_dir={out!r}, kernel=session, pdf=False)
     t0 = time.perf_counter()
-    report.build({code!r}, output_dir={out!r}, kernel=session)
+    report.build({code!r}, output_dir={out!r}, kernel=session, pdf=False)
     print(json.dumps(time.perf_counter() - t0))
 """
 

@@ -154,6 +154,31 @@ def test_interrupted_build_leaves_previous_report(tmp_path, monkeypatch):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["l-aigle-61214"]
 
 
+def test_side_files_failing_in_this_process_name_their_step(tmp_path, monkeypatch, built):
+    """A report of its own kernel writes its side files in this process, while the kernel runs
+    the notebook: their failure is a French error naming that step, the previous report stays
+    and no temporary folder is left."""
+    import shutil
+
+    from diagnostic.report.diagnostic import Diagnostic
+
+    previous = built["61214"].directory
+    dest = tmp_path / previous.name
+    shutil.copytree(previous, dest)
+    before = (dest / "rapport.html").read_bytes()
+
+    def full_disk(self, directory):
+        raise OSError(28, "Aucun espace disponible sur le périphérique")
+
+    monkeypatch.setattr(Diagnostic, "write_files", full_disk)
+    with pytest.raises(ReportError) as info:
+        report.build("61214", output_dir=tmp_path, pdf=False)
+    assert "Fichiers annexes" in str(info.value) and "Aucun espace disponible" in str(info.value)
+    assert (dest / "rapport.html").read_bytes() == before
+    assert (dest / "echec" / "rapport.ipynb").is_file()
+    assert not any(p.name.startswith(".") for p in tmp_path.iterdir())
+
+
 def test_report_page_styles_come_from_the_template_files(built):
     """The page CSS and TOC script are the templates' files; the blocks' CSS comes once, with
     the first output (no second copy in the page head)."""

@@ -195,6 +195,8 @@ def build(territory, output_dir=None, peers=(), kernel=None, notebook=None, forc
     ``execution`` (the notebook), ``conversion`` (HTML and files), ``total``,
     and ``noyau`` (start of a new kernel to its readiness, warm-up included;
     0 for a reused one). ``axes``: the convention's axes file (notebook parameter ``axes``).
+    A kernel of its own leaves the side files (xlsx, csv, docx) to this process, which
+    writes them meanwhile (:class:`SideFiles`); a reused kernel writes them in the notebook.
     """
     started = time.perf_counter()
     session = kernel if isinstance(kernel, KernelSession) else None
@@ -244,14 +246,15 @@ def build(territory, output_dir=None, peers=(), kernel=None, notebook=None, forc
                                            parameters={**(parameters or {}), "sortie": ""} if side else parameters,
                                            kernel_name=kernel_name)
                     if side is not None:
-                        side.wait()
+                        side.wait(tmp / EXECUTED_NAME)
                     timings["execution"] = time.perf_counter() - t0
                 except Failure as exc:
-                    if side is not None:  # done writing before its folder goes
-                        side.join()
                     failure = exc
                     _keep_failure(dest, exc)
                     raise
+                finally:
+                    if side is not None:  # done writing before its folder goes, whatever happened
+                        side.join()
                 t0 = time.perf_counter()
                 page, restore = convert(nb)
                 remote = external_references(page)  # images set aside: embedded, not remote
@@ -311,10 +314,11 @@ class SideFiles(threading.Thread):
         except BaseException as exc:  # reported by wait(), in the caller's thread
             self._error = exc
 
-    def wait(self) -> None:
+    def wait(self, notebook: Path) -> None:
+        """Wait for the files; a failure names the executed ``notebook`` (kept for diagnosis)."""
         self.join()
         if self._error is not None:
-            raise Failure("Fichiers annexes", error_detail(self._error), None) from self._error
+            raise Failure("Fichiers annexes", error_detail(self._error), notebook) from self._error
 
 
 def _readable(directory: Path) -> None:

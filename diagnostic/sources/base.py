@@ -222,6 +222,24 @@ def mirror_files(mirror: Path) -> list[Path]:
 
 def refresh() -> None:
     _listings.clear()
+    _found.clear()
+
+
+#: Datasets of each product in each mirror, as :func:`find` found them (with the listing).
+_found: dict[tuple[str, Path], list] = {}
+
+
+def _datasets_of(product) -> list:
+    """``product.datasets()``, matched against the listing once per process (a report asks
+    for the same products hundreds of times); an empty answer is not kept (a download may
+    follow)."""
+    key = (product.key, config.mirror_dir())
+    if key not in _found:
+        found = product.datasets(key[1])
+        if not found:
+            return found
+        _found[key] = found
+    return _found[key]
 
 
 def download(url: str, dest: Path, timeout: float = 20) -> Path:
@@ -242,7 +260,7 @@ def find(key: str, *, vintage: int | None = None, level: str | None = None,
          part: str | None = None, required: bool = True) -> list[Dataset]:
     """Datasets of a product in the mirror, newest vintage first; download if missing."""
     product = REGISTRY[key]
-    datasets = product.datasets()
+    datasets = _datasets_of(product)
     if not datasets and required:
         datasets = product.fetch()
 

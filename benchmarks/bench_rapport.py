@@ -33,7 +33,9 @@ from diagnostic import report
 result = report.build({code!r}, output_dir={out!r}, pdf={pdf!r})
 timings = dict(result.timings)
 timings["pdf_fait"] = result.pdf is not None
-print(json.dumps(timings))
+print(json.dumps(timings), flush=True)
+import gc
+gc.freeze()  # the end of the process, as the command (diagnostic.cli.run)
 """
 
 WARM = """

@@ -34,7 +34,7 @@ def test_wheel_carries_templates_configuration_and_code(wheel):
                  "diagnostic/report/sections/logement.py", "diagnostic/resources.py"):
         assert name in names, name
     entry_points = next(n for n in names if n.endswith("entry_points.txt"))
-    assert "diagnostic = diagnostic.cli:main" in wheel.read(entry_points).decode()
+    assert "diagnostic = diagnostic.cli:run" in wheel.read(entry_points).decode()
 
 
 def test_wheel_notebook_and_territories_are_the_checkout_files(wheel):

@@ -152,6 +152,22 @@ def test_annexes_write_the_side_files(laigle, tmp_path):
     assert head.startswith("id;") or "id" in head.split(";")
 
 
+def test_sections_rendered_ahead_are_taken_only_for_their_report(laigle, tmp_path, monkeypatch):
+    """The maps a single report's command renders ahead (report/ahead.py): the kernel takes the
+    file of its own report, the same HTML as rendering it; any other report renders its own."""
+    from diagnostic.report import ahead
+
+    own = str(laigle.section("cartes"))
+    ahead.render(laigle, tmp_path)
+    assert [p.read_text(encoding="utf-8") for p in tmp_path.iterdir()] == [own]
+    monkeypatch.setenv(ahead.ENV, str(tmp_path))
+    (next(tmp_path.iterdir())).write_text("<p>rendue d'avance</p>", encoding="utf-8")
+    assert str(laigle.section("cartes")) == "<p>rendue d'avance</p>"
+    other = Diagnostic("61001")
+    assert "rendue d'avance" not in str(other.section("cartes"))
+    assert "rendue d'avance" not in str(laigle.section("logement"))  # only the sections of ahead.AHEAD
+
+
 def test_empty_theme_names_the_file_to_add(laigle):
     section = sections.get("equipements")
     text = visible_text(laigle.section("equipements"))

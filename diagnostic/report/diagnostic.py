@@ -19,7 +19,7 @@ import pandas as pd
 from .. import __version__, documents, export, indicators, synthese
 from .. import findings as findings_mod
 from ..territory import geography, resolve, resolve_epci
-from . import sections
+from . import ahead, sections
 from .display import Html, esc, stylesheet
 from .formatting import LEVEL_ORDER, date_fr
 from .pipeline import COMMUNE_DETAIL_NAME
@@ -54,7 +54,8 @@ class Diagnostic:
     def section(self, key: str, **options):
         """The section ``key`` of the registry (``sections.get(key)`` names the known ones)."""
         section = sections.get(key)
-        return section.render(self, section, **options)
+        ready = ahead.lookup(self, key)  # rendered by the report command meanwhile (ahead.py)
+        return Html(ready) if ready is not None else section.render(self, section, **options)
 
     def title(self) -> Html:
         """Title block: territory, its references, date and kit version (and the blocks' styles)."""

@@ -5,6 +5,7 @@ emptied before each run (see :mod:`diagnostic.report.execute`).
 """
 from __future__ import annotations
 
+import os
 import subprocess
 import threading
 import time
@@ -61,9 +62,12 @@ class KernelSession:
     A kernel that died is started again on next use.
     """
 
-    def __init__(self, kernel_name: str = KERNEL_NAME, warm_up: bool = True, start: bool = False):
+    def __init__(self, kernel_name: str = KERNEL_NAME, warm_up: bool = True, start: bool = False,
+                 env: dict | None = None):
         self.kernel_name = kernel_name
         self.warm_up = warm_up
+        #: Variables added to the kernel's environment.
+        self.env = dict(env or {})
         self.km = None
         self.kc = None
         self.runs = 0
@@ -90,7 +94,8 @@ class KernelSession:
         self.shutdown()
         self._started_at = time.perf_counter()
         km = KernelManager(kernel_name=self.kernel_name)
-        km.start_kernel(stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        km.start_kernel(stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                        **({"env": {**os.environ, **self.env}} if self.env else {}))
         kc = km.client()
         kc.start_channels()
         self.km, self.kc, self.runs = km, kc, 0

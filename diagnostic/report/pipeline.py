@@ -25,6 +25,7 @@ import datetime as dt
 import json
 import os
 import shutil
+import tempfile
 import threading
 import time
 from dataclasses import dataclass, field
@@ -35,7 +36,7 @@ from ..atomic import atomic_dir, write_text
 from ..atomic import sha256 as sha256_file
 from ..errors import ReportError
 from ..resources import notebook_path
-from . import assets, execute as execution
+from . import ahead, assets, execute as execution
 from .convert import convert, external_references, prepare_conversion
 from .execute import EXECUTED_NAME, Failure, error_detail, territory_spec
 from .kernel import KERNEL_NAME, KernelSession
@@ -201,9 +202,15 @@ def build(territory, output_dir=None, peers=(), kernel=None, notebook=None, forc
     started = time.perf_counter()
     session = kernel if isinstance(kernel, KernelSession) else None
     kernel_name = kernel if isinstance(kernel, str) and kernel else KERNEL_NAME
+    # A kernel of its own runs the notebook while this process would wait: this process renders
+    # the late maps (ahead.py) and writes the side files meanwhile (not for a custom notebook or
+    # parameters, which may show or write other things).
+    alone = session is None and notebook is None and set(parameters or {}) <= {"axes"}
+    ahead_dir = _ahead_dir() if alone else None
+    kernel_env = {ahead.ENV: str(ahead_dir)} if ahead_dir else None
     own: KernelSession | None = None
     if session is None and force:  # nothing to skip: start the kernel at once
-        own = session = KernelSession(kernel_name)
+        own = session = KernelSession(kernel_name, env=kernel_env)
         own.try_start()
     try:
         from ..territory import resolve  # after the kernel's start: see the note above code_checksum
@@ -221,19 +228,17 @@ def build(territory, output_dir=None, peers=(), kernel=None, notebook=None, forc
         if not force and is_up_to_date(dest, expected):
             return _result(dest, skipped=True)
         if session is None:
-            own = session = KernelSession(kernel_name)
+            own = session = KernelSession(kernel_name, env=kernel_env)
         fresh = session.runs == 0
         if fresh:  # its kernel starts (if not yet) while this process prepares the conversion
             session.try_start()
             prepare_conversion()
-        # A kernel of its own runs the notebook while this process waits: this process writes the
-        # side files meanwhile (not for a custom notebook or parameters, which may write others).
-        side_files_here = own is not None and notebook is None and set(parameters or {}) <= {"axes"}
+        side_files_here = own is not None and alone
         timings = {"preparation": time.perf_counter() - started}
         failure: Failure | None = None
         try:
             with atomic_dir(dest) as tmp:
-                side = SideFiles(territory, peers, (parameters or {}).get("axes"), tmp) \
+                side = SideFiles(territory, peers, (parameters or {}).get("axes"), tmp, ahead_dir) \
                     if side_files_here else None
                 try:
                     try:
@@ -287,20 +292,32 @@ def build(territory, output_dir=None, peers=(), kernel=None, notebook=None, forc
     finally:
         if own is not None:
             own.shutdown()
+        if ahead_dir is not None:
+            shutil.rmtree(ahead_dir, ignore_errors=True)
+
+
+def _ahead_dir() -> Path | None:
+    """A private folder for the sections rendered ahead (None if none can be made: then the
+    kernel renders everything)."""
+    try:
+        return Path(tempfile.mkdtemp(prefix="diagnostic-sections-"))
+    except OSError:
+        return None
 
 
 class SideFiles(threading.Thread):
-    """The report's side files (``Diagnostic.write_files``, as the notebook's last cell), written
-    by this process in a thread while its own kernel runs the notebook.
+    """The maps rendered ahead (:mod:`.ahead`) and the report's side files
+    (``Diagnostic.write_files``, as the notebook's last cell), by this process in a thread
+    while its own kernel runs the notebook.
 
     A single report's kernel works alone while this process waits; a batch reuses busy
-    kernels on every core, and there the notebook writes its side files itself. A failure
-    is reported like a failing notebook section.
+    kernels on every core, and there the notebook does it all. A failure of the side files
+    is reported like a failing notebook section; one of the maps leaves them to the kernel.
     """
 
-    def __init__(self, territory, peers, axes, directory: Path):
+    def __init__(self, territory, peers, axes, directory: Path, ahead_dir: Path | None = None):
         super().__init__(name="fichiers-annexes", daemon=True)
-        self._args = (territory, peers, axes, directory)
+        self._args = (territory, peers, axes, directory, ahead_dir)
         self._error: BaseException | None = None
         self.start()
 
@@ -309,8 +326,14 @@ class SideFiles(threading.Thread):
             # The engine (pandas, the kit's tables): imported here, after the kernel has started.
             from .diagnostic import Diagnostic
 
-            territory, peers, axes, directory = self._args
-            Diagnostic(territory, peers, axes=axes).write_files(directory)
+            territory, peers, axes, directory, ahead_dir = self._args
+            dg = Diagnostic(territory, peers, axes=axes)
+            if ahead_dir is not None:
+                try:
+                    ahead.render(dg, ahead_dir)
+                except Exception:  # the kernel renders what is not there
+                    pass
+            dg.write_files(directory)
         except BaseException as exc:  # reported by wait(), in the caller's thread
             self._error = exc
 

@@ -274,7 +274,15 @@ def run(specs, jobs: int | None = None, force: bool = False, output_dir=None, na
 
 def _run(specs, jobs, force, output_dir, name, client, communes_of, peers, axes=None) -> BatchOutcome:
     started = time.perf_counter()
-    set_name, territories, failures = expand(specs, communes_of=communes_of)
+    # Local kernels start first (seconds to boot and warm up, on the other core) while the lot is
+    # read; those a smaller lot does not need are stopped once it is known.
+    early = _start_kernels(jobs or default_jobs()) if client is None else []
+    try:
+        set_name, territories, failures = expand(specs, communes_of=communes_of)
+    except BaseException:
+        for session in early:
+            session.shutdown()
+        raise
     territories = distinct_folders(territories)
     lot = slugify(name or set_name or "lot")
     out_dir = (Path(output_dir) if output_dir else config.reports_dir()).resolve()
@@ -288,7 +296,7 @@ def _run(specs, jobs, force, output_dir, name, client, communes_of, peers, axes=
         if client is not None:
             jobs = _run_dask(client, territories, options, bar, results)
         else:
-            _run_local(territories, options, jobs, force, bar, results)
+            _run_local(territories, options, jobs, force, bar, results, early)
     finally:
         bar.close()
     order = {spec: i for i, spec in enumerate(territories)}
@@ -309,17 +317,27 @@ def _run(specs, jobs, force, output_dir, name, client, communes_of, peers, axes=
     return outcome
 
 
-def _run_local(territories, options, jobs, force, bar, results) -> None:
-    """The worker pool of this machine: ``jobs`` kernels, driven by as many threads."""
-    from .report import KernelSession
+def _start_kernels(count: int) -> list:
+    """``count`` kernels, started without waiting for them (shut down with the workers)."""
+    from .report import KernelSession  # the batch module stays importable without jupyter_client
 
+    sessions = [KernelSession() for _ in range(max(1, count))]
+    for session in sessions:
+        _register(session)
+        session.try_start()
+    return sessions
+
+
+def _run_local(territories, options, jobs, force, bar, results, early=()) -> None:
+    """The worker pool of this machine: ``jobs`` kernels (``early``: started already), driven by
+    as many threads."""
     try:
         todo = territories if force else [t for t in territories if _needs_build(t, options)]
-        # Kernels first (they take seconds to start and warm up), then the store, meanwhile.
-        sessions = [KernelSession() for _ in range(min(jobs, len(todo)))]
-        for session in sessions:
-            _register(session)
-            session.try_start()
+        wanted = min(jobs, len(todo))
+        sessions, extra = list(early[:wanted]), list(early[wanted:])
+        for session in extra:  # more than the lot needs
+            session.shutdown()
+        sessions += _start_kernels(wanted - len(sessions)) if wanted > len(sessions) else []
         if todo:
             prepare(todo)
         # The geography, tables and libraries loaded so far live for the whole lot: out of the

@@ -168,6 +168,24 @@ def test_sections_rendered_ahead_are_taken_only_for_their_report(laigle, tmp_pat
     assert "rendue d'avance" not in str(laigle.section("logement"))  # only the sections of ahead.AHEAD
 
 
+def test_folders_of_sections_left_by_a_killed_command_are_removed(tmp_path, monkeypatch):
+    import subprocess
+    import tempfile
+
+    from diagnostic.report import ahead
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    ended = subprocess.Popen(["true"])
+    ended.wait()  # a process id that no longer runs
+    left = tmp_path / f"{ahead.PREFIX}{ended.pid}-abcd"
+    left.mkdir()
+    running = tmp_path / f"{ahead.PREFIX}{os.getpid()}-efgh"
+    running.mkdir()
+    made = ahead.new_folder()
+    assert made.parent == tmp_path and made.name.startswith(f"{ahead.PREFIX}{os.getpid()}-")
+    assert not left.exists() and running.exists()
+
+
 def test_empty_theme_names_the_file_to_add(laigle):
     section = sections.get("equipements")
     text = visible_text(laigle.section("equipements"))

@@ -13,12 +13,39 @@ from __future__ import annotations
 
 import hashlib
 import os
+import shutil
+import tempfile
 from pathlib import Path
 
 #: Environment variable of a report kernel: the folder of the sections rendered ahead.
 ENV = "DIAGNOSTIC_SECTIONS_PRETES"
 #: Sections rendered ahead, in this order: late in the notebook and costly.
 AHEAD = ("cartes",)
+#: Prefix of the folders (then the process id): ``diagnostic-sections-<pid>-…``.
+PREFIX = "diagnostic-sections-"
+
+
+def new_folder() -> Path | None:
+    """A private temporary folder for one report's sections (None if none can be made: then
+    the kernel renders everything). Folders left by a command that was killed are removed."""
+    try:
+        for old in Path(tempfile.gettempdir()).glob(PREFIX + "*-*"):
+            pid = old.name[len(PREFIX):].split("-")[0]
+            if pid.isdigit() and not _alive(int(pid)):
+                shutil.rmtree(old, ignore_errors=True)
+        return Path(tempfile.mkdtemp(prefix=f"{PREFIX}{os.getpid()}-"))
+    except OSError:
+        return None
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # another user's process
+        return True
+    return True
 
 
 def _file_name(dg, key: str) -> str:

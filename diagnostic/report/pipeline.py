@@ -25,7 +25,6 @@ import datetime as dt
 import json
 import os
 import shutil
-import tempfile
 import threading
 import time
 from dataclasses import dataclass, field
@@ -206,7 +205,7 @@ def build(territory, output_dir=None, peers=(), kernel=None, notebook=None, forc
     # the late maps (ahead.py) and writes the side files meanwhile (not for a custom notebook or
     # parameters, which may show or write other things).
     alone = session is None and notebook is None and set(parameters or {}) <= {"axes"}
-    ahead_dir = _ahead_dir() if alone else None
+    ahead_dir = ahead.new_folder() if alone else None
     kernel_env = {ahead.ENV: str(ahead_dir)} if ahead_dir else None
     own: KernelSession | None = None
     if session is None and force:  # nothing to skip: start the kernel at once
@@ -295,14 +294,6 @@ def build(territory, output_dir=None, peers=(), kernel=None, notebook=None, forc
         if ahead_dir is not None:
             shutil.rmtree(ahead_dir, ignore_errors=True)
 
-
-def _ahead_dir() -> Path | None:
-    """A private folder for the sections rendered ahead (None if none can be made: then the
-    kernel renders everything)."""
-    try:
-        return Path(tempfile.mkdtemp(prefix="diagnostic-sections-"))
-    except OSError:
-        return None
 
 
 class SideFiles(threading.Thread):

@@ -66,6 +66,12 @@ def safe(title: str, build) -> Html:
     return figure_html(out, _figure_title(out) or title)
 
 
+def section_block(section, parts, css: str = "") -> Html:
+    """A report section's blocks in its ``<section>`` (``css``: classes beside ``dg-section``)."""
+    classes = f"dg-section {css}".strip()
+    return Html(f'<section class="{classes}" data-section="{esc(section.key)}">' + "".join(parts) + "</section>")
+
+
 def charts_block(parts) -> Html:
     """Charts side by side in the report's chart column."""
     return Html('<div class="dg-charts">' + "".join(parts) + "</div>")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from ... import charts
-from ..display import Html, charts_block, esc, message, safe
+from ..display import Html, charts_block, esc, message, safe, section_block
 from ..formatting import source_line
 from ..prose import comment, no_indicator_text
 from ..special_charts import CHART_WIDTH
@@ -39,8 +39,7 @@ def render(dg, section) -> Html:
     if drawn:
         parts.append(charts_block(drawn))
     parts.append(comment(dg, ids))
-    return Html(f'<section class="dg-section" data-section="{esc(section.key)}">' + "".join(parts)
-                + "</section>")
+    return section_block(section, parts)
 
 
 def section_charts(dg, section) -> list[Html]:

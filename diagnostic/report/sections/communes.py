@@ -6,7 +6,7 @@ printed page holds them), then the territory itself. Beyond :data:`MAX_ROWS`
 communes (a département), each indicator shows its highest and lowest communes;
 the full detail is in the report's ``valeurs-par-commune.csv``.
 """
-from ..display import Html, esc, message
+from ..display import Html, esc, message, section_block
 from ..tables import commune_detail_table, commune_extremes_table
 from . import Section, register, themed
 
@@ -42,8 +42,7 @@ def render(dg, section) -> Html:
         width = -(-len(theme_ids) // tables)  # balanced tables: 7 indicators give 4 + 3 columns
         for start in range(0, len(theme_ids), width):
             parts.append(commune_detail_table(dg, theme_ids[start:start + width]))
-    return Html('<section class="dg-section dg-annex" data-section="communes">' + "".join(parts)
-                + "</section>")
+    return section_block(section, parts, css="dg-annex")
 
 
 def _intro(count: int, long: bool) -> str:

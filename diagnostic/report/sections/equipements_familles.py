@@ -16,7 +16,7 @@ from matplotlib.collections import PolyCollection
 from ... import charts, equipements
 from ...sources import geometries as geo_src
 from ...sources.bpe import FAMILIES
-from ..display import Html, charts_block, esc, message, safe
+from ..display import Html, charts_block, esc, message, safe, section_block
 from ..special_charts import CHART_WIDTH
 from . import Section, register
 from ._data_tables import Notes, cell, guarded, table
@@ -31,19 +31,15 @@ def render(dg, section) -> Html:
     frame, notes = equipements.facilities(t)
     parts = [message(esc(n)) for n in notes]
     if frame.empty:
-        return _wrap(section, parts)
+        return section_block(section, parts)
     parts.append(_table(frame))
     if t.kind in ("epci", "perimetre"):
         pts, pnotes = equipements.points(t)
         parts += [message(esc(n)) for n in pnotes]
         if not pts.empty:
             parts.append(charts_block([safe("carte des équipements", lambda: points_map(t, pts))]))
-    return _wrap(section, parts)
+    return section_block(section, parts)
 
-
-def _wrap(section, parts) -> Html:
-    return Html(f'<section class="dg-section" data-section="{esc(section.key)}">' + "".join(parts)
-                + "</section>")
 
 
 def _table(frame: pd.DataFrame) -> Html:

@@ -12,7 +12,7 @@ import pandas as pd
 
 from ... import quartiers
 from ...sources.qpv import CENSUS_OF_EDITION
-from ..display import Html, esc, message
+from ..display import Html, esc, message, section_block
 from . import Section, register
 from ._data_tables import Notes, cell, guarded, table
 
@@ -34,17 +34,13 @@ def render(dg, section) -> Html:
     if table_.empty:
         parts.append(message("Aucun quartier prioritaire de la politique de la ville dans les communes "
                              "du territoire (fichiers des quartiers de la politique de la ville, Insee)."))
-        return _wrap(section, parts)
+        return section_block(section, parts)
     comparison, _ = quartiers.qpv_comparison(t)
     evolution = quartiers.qpv_evolution(t)
     for (qpv, commune), rows in table_.groupby(["qpv", "commune"], sort=False):
         parts.append(_qpv_block(qpv, commune, rows, comparison, evolution))
-    return _wrap(section, parts)
+    return section_block(section, parts)
 
-
-def _wrap(section, parts) -> Html:
-    return Html(f'<section class="dg-section" data-section="{esc(section.key)}">' + "".join(parts)
-                + "</section>")
 
 
 def _qpv_block(qpv: str, commune: str, rows: pd.DataFrame, comparison: pd.DataFrame,

@@ -8,7 +8,7 @@ from __future__ import annotations
 import numpy as np
 
 from ... import charts, iris
-from ..display import Html, charts_block, esc, message, safe
+from ..display import Html, charts_block, esc, message, safe, section_block
 from ..special_charts import CHART_WIDTH
 from . import Section, register
 from ._data_tables import Notes, cell, guarded, table
@@ -26,12 +26,10 @@ def render(dg, section) -> Html:
     frame, notes = iris.iris_incomes(t, top=TOP)
     parts = [message(esc(n)) for n in notes]
     if frame.empty:
-        return Html(f'<section class="dg-section" data-section="{esc(section.key)}">' + "".join(parts)
-                    + "</section>")
+        return section_block(section, parts)
     parts.append(charts_block([safe("taux de pauvreté par IRIS", lambda: iris_chart(frame, t))]))
     parts.append(_table(frame, t))
-    return Html(f'<section class="dg-section" data-section="{esc(section.key)}">' + "".join(parts)
-                + "</section>")
+    return section_block(section, parts)
 
 
 def _table(frame, t) -> Html:

@@ -34,7 +34,6 @@ def _diagnostic_warm_up():
     geography()
     france()
     data.warm()
-    contours.join()
     return contours
 try:
     _diagnostic_contours = _diagnostic_warm_up()

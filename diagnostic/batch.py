@@ -321,23 +321,22 @@ def _start_kernels(count: int) -> list:
     """``count`` kernels, started without waiting for them (shut down with the workers)."""
     from .report import KernelSession  # the batch module stays importable without jupyter_client
 
-    sessions = [KernelSession() for _ in range(max(1, count))]
+    sessions = [KernelSession() for _ in range(count)]
     for session in sessions:
         _register(session)
         session.try_start()
     return sessions
 
 
-def _run_local(territories, options, jobs, force, bar, results, early=()) -> None:
-    """The worker pool of this machine: ``jobs`` kernels (``early``: started already), driven by
-    as many threads."""
+def _run_local(territories, options, jobs, force, bar, results, early) -> None:
+    """The worker pool of this machine: ``jobs`` kernels (of ``early``, started already: at
+    least ``jobs``), driven by as many threads."""
     try:
         todo = territories if force else [t for t in territories if _needs_build(t, options)]
         wanted = min(jobs, len(todo))
-        sessions, extra = list(early[:wanted]), list(early[wanted:])
-        for session in extra:  # more than the lot needs
+        sessions = list(early[:wanted])
+        for session in early[wanted:]:  # more than the lot needs
             session.shutdown()
-        sessions += _start_kernels(wanted - len(sessions)) if wanted > len(sessions) else []
         if todo:
             prepare(todo)
         # The geography, tables and libraries loaded so far live for the whole lot: out of the

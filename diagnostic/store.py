@@ -133,14 +133,18 @@ def clear_memory() -> None:
     _memory.clear()
 
 
+def _current_file(ds: Dataset) -> Path | None:
+    """The store's Parquet file of ``ds`` when it is current and the table not in memory."""
+    return _paths(ds)[0] if ds.id not in _memory and _is_current(ds, read_provenance(ds)) else None
+
+
 def load_columns(ds: Dataset, columns: list[str]) -> pd.DataFrame:
     """Some columns of the dataset's table: read alone from the store when it is current
     (a fraction of the whole table's reading), else taken from :func:`load`."""
-    cached = _memory.get(ds.id)
-    prov = read_provenance(ds)
-    if cached is None and _is_current(ds, prov):
+    parquet = _current_file(ds)
+    if parquet is not None:
         try:
-            return pq.read_table(_paths(ds)[0], columns=list(columns)).to_pandas()
+            return pq.read_table(parquet, columns=list(columns)).to_pandas()
         except (OSError, pa.ArrowException, KeyError):
             pass  # a missing column or a corrupt store: load() says why, or rebuilds it
     return load(ds)[list(columns)]
@@ -148,9 +152,10 @@ def load_columns(ds: Dataset, columns: list[str]) -> pd.DataFrame:
 
 def column_names(ds: Dataset) -> list[str]:
     """The dataset's column names (from the store's schema when it is current)."""
-    if ds.id not in _memory and _is_current(ds, read_provenance(ds)):
+    parquet = _current_file(ds)
+    if parquet is not None:
         try:
-            return list(pq.read_schema(_paths(ds)[0]).names)
+            return list(pq.read_schema(parquet).names)
         except (OSError, pa.ArrowException):
             pass
     return list(load(ds).columns)

@@ -102,8 +102,8 @@ def _key_figures(first: _FirstRows, ids: list[str]) -> pd.DataFrame:
 def build(findings: pd.DataFrame, table: pd.DataFrame, axes=None) -> list[AxisSynthesis]:
     """One synthesis per axis (the axes the findings were grouped with, « Autres constats » last)."""
     axis_set = axes if isinstance(axes, axes_mod.AxisSet) else findings.attrs.get("axes") or axes_mod.default()
-    own = table[table["level"] == "territoire"].drop_duplicates("id").set_index("id")
     first = _FirstRows(table)
+    own = first.rows.xs("territoire", level="level")  # each indicator's first row for the territory
     out = []
     for axis_id in axis_set.ids:
         axis = axis_set.get(axis_id)

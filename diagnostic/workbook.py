@@ -20,6 +20,7 @@ import pandas as pd
 
 from .atomic import atomic_path
 from .formulas import neutralise_formulas
+from .vocabulary import is_missing
 
 MAX_WIDTH = 60
 #: Rows looked at to size a column (a département has up to 900 communes).
@@ -61,8 +62,7 @@ def _per_row(value, rows: int) -> list:
 
 def _is_blank(value) -> bool:
     """An empty cell: missing values (never 0) and empty texts."""
-    return (value is None or value is pd.NA or value is pd.NaT or (isinstance(value, float) and math.isnan(value))
-            or (isinstance(value, str) and not value))
+    return is_missing(value) or (isinstance(value, str) and not value)
 
 
 def _width(name, sample) -> float:
